@@ -1,0 +1,199 @@
+"""Classify an allocation as maximal (MP = 1), minimal (MP = 0) or intermediate.
+
+The rules, in order (THEORY.md sections 3 to 5):
+
+1. **Fact 1**: rho_A < rho_full (exact ranks) -> ``minimal``.
+2. **Fact 2**: outputs affine in the learnables (exact degree, by a max-plus
+   forward pass) and rho_A = rho_full -> ``maximal``.
+3. **Theorem W-rows / W-columns**: every hypothesis checked -> ``maximal``.
+4. Otherwise ``intermediate``: rho_A = rho_full gives MP > 0, and full rank
+   alone never proves MP = 1.
+
+ReLU networks: D-only allocations are affine (Fact 2); ranks are taken at a
+fixed activation pattern; everything else is ``intermediate``.
+
+Examples
+--------
+>>> from symmp import Allocation, LinearEstimator
+>>> model = LinearEstimator(n=4, d=2)
+>>> classify(Allocation.from_entries(model, [("W", 0, j) for j in range(3)] + [("W", 1, 0)], m=2)).verdict
+'minimal'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..allocation import Allocation
+from .budgets import Budget, equation_budgets
+from .flow import FlowReport, flow_bound
+from .patterns import w_columns_theorem, w_rows_theorem
+from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
+
+__all__ = ["Classification", "classify", "is_affine"]
+
+MAXIMAL, MINIMAL, INTERMEDIATE = "maximal", "minimal", "intermediate"
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The verdict on one allocation, with its certificate and reasons.
+
+    ``error_bound`` is the probability that the verdict is wrong: 0 when it
+    rests on a proof with exact inputs, else a Schwartz-Zippel bound.
+    """
+
+    verdict: str
+    rank: int
+    target_rank: int
+    learnable: int
+    affine: bool
+    certificate: str
+    error_bound: float
+    budgets: dict[str, Budget]
+    flow: FlowReport
+    ranks: RankReport
+    reasons: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def mp_bounds(self) -> tuple[float, float]:
+        """What the verdict proves about MP: (1, 1), (0, 0) or the open (0, 1]."""
+        return {MAXIMAL: (1.0, 1.0), MINIMAL: (0.0, 0.0)}.get(self.verdict, (0.0, 1.0))
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (the ``symmp classify --json`` object)."""
+        out = {
+            "class": self.verdict,
+            "rank": self.rank,
+            "target_rank": self.target_rank,
+            "learnable": self.learnable,
+            "affine": self.affine,
+            "certificate": self.certificate,
+            "error_bound": self.error_bound,
+            "budgets": {name: b.to_dict() for name, b in self.budgets.items()},
+            "waste": [w.to_dict() for w in self.flow.waste],
+            "flow_bound": self.flow.bound,
+            "uncovered_equations": self.flow.uncovered,
+            "reasons": list(self.reasons),
+            "rank_method": {
+                "method": "exact elimination modulo a prime at random integer points",
+                "prime": self.ranks.prime,
+                "points": self.ranks.points,
+                "jacobian_entry_degree": self.ranks.degree,
+                "target_rank_upper_bound": self.ranks.upper_bound,
+                "target_rank_certified": self.ranks.target_certified,
+            },
+        }
+        out.update(self.extra)
+        return out
+
+
+def is_affine(allocation: Allocation) -> bool:
+    """True when the outputs are affine in the learnable weights.
+
+    Exact: polynomial models run a forward pass in the max-plus semiring
+    with degree 1 on learnable entries and 0 elsewhere; ReLU networks are
+    affine exactly when only D is learnable.
+    """
+    model = allocation.model
+    if not model.polynomial:
+        return set(allocation.matrices) <= {"D"}
+    return model.output_degree(allocation.masks()) <= 1
+
+
+def classify(
+    allocation: Allocation, *, points: int = DEFAULT_POINTS, seed: int | None = None
+) -> Classification:
+    """Classify an allocation; see the module docstring for the rules.
+
+    Parameters
+    ----------
+    allocation : Allocation
+    points : int
+        Random points for the exact ranks.
+    seed : int, optional
+        Seed of the random points (default ``allocation.seed`` or 0).
+
+    Returns
+    -------
+    Classification
+    """
+    ranks = generic_ranks(allocation, points=points, seed=seed)
+    budgets = equation_budgets(allocation.model, allocation.m, seed=ranks.points)
+    flow = flow_bound(allocation, budgets, ranks.target_rank)
+    affine = is_affine(allocation)
+    reasons = [
+        f"rho_A = {ranks.rank} (learnable weights, r = {allocation.r}), "
+        f"rho_full = {ranks.target_rank} (all weights): exact ranks modulo p = {ranks.prime} "
+        f"at {ranks.points} random points"
+    ]
+    reasons += [w.sentence() for w in flow.waste]
+    if flow.uncovered:
+        reasons.append(
+            f"the budgets let the learnable weights cover at most {flow.bound} of the "
+            f"{ranks.target_rank} independent equations, so at least {flow.uncovered} stay uncovered"
+        )
+
+    def verdict(kind: str, certificate: str, error: float, *why: str) -> Classification:
+        return Classification(
+            verdict=kind,
+            rank=ranks.rank,
+            target_rank=ranks.target_rank,
+            learnable=allocation.r,
+            affine=affine,
+            certificate=certificate,
+            error_bound=error,
+            budgets=budgets,
+            flow=flow,
+            ranks=ranks,
+            reasons=reasons + list(why),
+        )
+
+    if ranks.rank < ranks.target_rank:
+        return verdict(
+            MINIMAL,
+            "Fact 1 (dimension): rho_A < rho_full",
+            ranks.rank_bound,
+            f"rho_A = {ranks.rank} < rho_full = {ranks.target_rank}: the student's outputs form "
+            "a thinner set than the teacher's, so MP = 0",
+        )
+    if not allocation.model.polynomial:
+        if affine and ranks.rank == allocation.model.output_dim * allocation.m:
+            return verdict(
+                MAXIMAL,
+                "Fact 2 (affine): D-only and rho_A = d*m",
+                0.0,
+                "only D is learnable, so the outputs are affine in it, and its image is "
+                "every possible output (rho_A = d*m): MP = 1",
+            )
+        return verdict(
+            INTERMEDIATE,
+            "Fact 1 (dimension): rho_A = rho_full at a fixed activation pattern",
+            ranks.target_bound,
+            "ReLU network: ranks are measured at a fixed activation pattern and no "
+            "certificate of MP = 1 applies; estimate MP numerically",
+        )
+    if affine:
+        return verdict(
+            MAXIMAL,
+            "Fact 2 (affine): affine outputs and rho_A = rho_full",
+            ranks.target_bound,
+            "the outputs are affine in the learnable weights and rho_A = rho_full: MP = 1",
+        )
+    for theorem, check in (("Theorem W-rows", w_rows_theorem), ("Theorem W-columns", w_columns_theorem)):
+        holds, _ = check(allocation)
+        if holds:
+            return verdict(
+                MAXIMAL,
+                theorem,
+                0.0,
+                f"every hypothesis of {theorem} holds (THEORY.md section 5): MP = 1",
+            )
+    return verdict(
+        INTERMEDIATE,
+        "Fact 1 (dimension): rho_A = rho_full, so MP > 0",
+        ranks.target_bound,
+        "rho_A = rho_full gives MP > 0, but the outputs are polynomial (not affine) in the "
+        "learnable weights and no certificate of MP = 1 applies: estimate MP numerically",
+    )

@@ -1,0 +1,75 @@
+"""Hypothesis checks of Theorems W-rows and W-columns (THEORY.md section 5).
+
+Each check returns whether every hypothesis holds and, in plain words, which
+one fails. They certify MP = 1 for exactly the allocations the theorems name;
+the sequential-linearity analysis proves the same more generally.
+
+Examples
+--------
+>>> from symmp import Allocation, LRNN
+>>> model = LRNN(n=4, b=1, d=1, T=2)
+>>> holds, _ = w_rows_theorem(Allocation.in_rows(model, "W", [0], k=2, m=2))
+>>> holds
+True
+"""
+
+from __future__ import annotations
+
+from ..allocation import Allocation
+
+__all__ = ["w_rows_theorem", "w_columns_theorem"]
+
+
+def _common(allocation: Allocation, need_n: int, what: str) -> list[str]:
+    model = allocation.model
+    failures = []
+    if model.kind != "lrnn":
+        return [f"Theorem {what} is about lrnn models, not {model.kind}"]
+    if model.convention != "paper":
+        failures.append(f"Theorem {what} needs the paper convention, not {model.convention!r}")
+    if allocation.matrices != ["W"]:
+        failures.append(f"Theorem {what} needs only W learnable, got {', '.join(allocation.matrices)}")
+    Tb = model.T * model.b
+    if allocation.m < Tb:
+        failures.append(f"Theorem {what} needs m >= T*b = {Tb}, got m = {allocation.m}")
+    if model.n < need_n:
+        failures.append(f"Theorem {what} needs n >= {need_n}, got n = {model.n}")
+    return failures
+
+
+def _lines_hypothesis(counts: list[int], lines_needed: int, per_line: int, axis: str) -> list[str]:
+    used = [c for c in counts if c]
+    failures = []
+    if len(used) != lines_needed:
+        failures.append(f"learnable entries must lie in exactly {lines_needed} {axis}s of W, found {len(used)}")
+    bad = [k for k, c in enumerate(counts) if c and c != per_line]
+    if bad:
+        failures.append(
+            f"each used {axis} must hold exactly {per_line} learnable entries; "
+            + ", ".join(f"{axis} {k} holds {counts[k]}" for k in bad)
+        )
+    return failures
+
+
+def w_rows_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
+    """Theorem W-rows: d rows of W with T*b learnable entries each, m >= T*b, n >= T*b."""
+    model = allocation.model
+    if model.kind != "lrnn":
+        return False, [f"Theorem W-rows is about lrnn models, not {model.kind}"]
+    Tb = model.T * model.b
+    failures = _common(allocation, Tb, "W-rows")
+    if "W" in allocation.matrices:
+        failures += _lines_hypothesis(allocation.per_row("W"), model.d, Tb, "row")
+    return not failures, failures
+
+
+def w_columns_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
+    """Theorem W-columns: b columns of W with T*d learnable entries each, m >= T*b, n >= T*d."""
+    model = allocation.model
+    if model.kind != "lrnn":
+        return False, [f"Theorem W-columns is about lrnn models, not {model.kind}"]
+    Td = model.T * model.d
+    failures = _common(allocation, Td, "W-columns")
+    if "W" in allocation.matrices:
+        failures += _lines_hypothesis(allocation.per_column("W"), model.b, Td, "column")
+    return not failures, failures

@@ -1,0 +1,90 @@
+"""The ``symmp`` command line: a thin shell over the Python API.
+
+Each subcommand is one module in this package exposing ``register(subparsers)``
+(adds its parser and sets ``func``); list it in :data:`COMMAND_MODULES`.
+Bad input of any kind ends with one ``error: ...`` line on stderr and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from ..errors import SymmpError
+
+__all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
+
+#: subcommand modules, in the order ``symmp --help`` lists them
+COMMAND_MODULES = ["classify"]
+
+EXIT_USAGE = 2
+
+
+class UsageError(SymmpError):
+    """Bad command-line input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors reported as one ``error:`` line, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer (>= 1), got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every registered subcommand."""
+    from .. import __version__
+
+    parser = _Parser(
+        prog="symmp",
+        description="Expressive power of subset learning: classify allocations, "
+        "list their equation systems, estimate match probabilities.",
+    )
+    parser.add_argument("--version", action="version", version=f"symmp {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.func(args) or 0)
+    except SymmpError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

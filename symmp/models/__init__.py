@@ -1,0 +1,67 @@
+"""Models of THEORY.md section 1, one per file, and their registry.
+
+Examples
+--------
+>>> from symmp.models import LRNN, make_model
+>>> make_model("lrnn", {"n": 2, "b": 1, "d": 1, "T": 2}) == LRNN(2, 1, 1, 2)
+True
+"""
+
+from __future__ import annotations
+
+from .base import Entry, JacobianFactor, Model
+from .lffn import LFFN
+from .linear import LinearEstimator
+from .lrnn import CONVENTIONS, LRNN
+from .relu import ACTIVATIONS, ShallowReLU
+
+__all__ = [
+    "Model",
+    "Entry",
+    "JacobianFactor",
+    "LinearEstimator",
+    "LRNN",
+    "LFFN",
+    "ShallowReLU",
+    "CONVENTIONS",
+    "ACTIVATIONS",
+    "MODEL_REGISTRY",
+    "make_model",
+]
+
+#: spec ``model`` name -> (class, required dims, optional top-level options)
+MODEL_REGISTRY: dict[str, tuple[type[Model], tuple[str, ...], tuple[str, ...]]] = {
+    "linear": (LinearEstimator, ("n", "d"), ()),
+    "lrnn": (LRNN, ("n", "b", "d", "T"), ("convention",)),
+    "lffn": (LFFN, ("widths",), ()),
+    "relu": (ShallowReLU, ("n0", "h", "d"), ("activation",)),
+}
+
+
+def make_model(kind: str, dims: dict, **options) -> Model:
+    """Build a model from its spec name, ``dims`` and options (e.g. ``convention``)."""
+    from ..errors import SpecError
+
+    if kind not in MODEL_REGISTRY:
+        raise SpecError(
+            f"unknown model {kind!r}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}"
+        )
+    cls, required, optional = MODEL_REGISTRY[kind]
+    missing = [name for name in required if name not in dims]
+    if missing:
+        raise SpecError(
+            f"dims for model {kind!r} is missing {', '.join(map(repr, missing))}; "
+            f"required: {', '.join(required)}"
+        )
+    unknown = sorted(set(dims) - set(required))
+    if unknown:
+        raise SpecError(
+            f"unknown key(s) {', '.join(map(repr, unknown))} in dims for model {kind!r}; "
+            f"allowed: {', '.join(required)}"
+        )
+    bad = sorted(set(options) - set(optional))
+    if bad:
+        raise SpecError(
+            f"option(s) {', '.join(map(repr, bad))} do not apply to model {kind!r}"
+        )
+    return cls(**{name: dims[name] for name in required}, **options)

@@ -1,0 +1,142 @@
+"""The linear recurrent network (THEORY.md section 1).
+
+``convention="paper"`` (default): h_t = W (h_{t-1} + B x_t), y = D h_T, so
+Y = D sum_t W^(T-t+1) B X_t. ``convention="standard"``: h_t = W h_{t-1} + B x_t,
+so Y = D sum_t W^(T-t) B X_t. Powers of W are never formed symbolically: the
+forward pass and the Jacobian factors use the recurrences
+
+    u_k = W u_{k-1} + B X_k     (u_0 = 0),     G_a = G_{a-1} W   (G_0 = D),
+
+with Y = D W u_T (paper) or D u_T (standard), and
+dY = sum_a G_a dW u_{T+e-1-a} for e = 1 (paper) or 0 (standard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..arithmetic import FLOAT, Arithmetic
+from ..errors import SpecError
+from ._checks import check_positive_int
+from .base import JacobianFactor, Model
+
+__all__ = ["LRNN", "CONVENTIONS"]
+
+CONVENTIONS = ("paper", "standard")
+
+
+class LRNN(Model):
+    """Linear RNN with W (n x n), B (n x b), D (d x n) and T time steps.
+
+    Inputs have shape ``(T, b, m)``: ``inputs[t - 1]`` is X_t.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = LRNN(n=1, b=1, d=1, T=2)
+    >>> w = {"W": np.array([[2.0]]), "B": np.array([[1.0]]), "D": np.array([[1.0]])}
+    >>> model.forward(w, np.ones((2, 1, 1)))  # 2**2 + 2**1
+    array([[6.]])
+    """
+
+    kind = "lrnn"
+
+    def __init__(self, n: int, b: int, d: int, T: int, convention: str = "paper") -> None:
+        self.n = check_positive_int(n, "dims.n")
+        self.b = check_positive_int(b, "dims.b")
+        self.d = check_positive_int(d, "dims.d")
+        self.T = check_positive_int(T, "dims.T")
+        if convention not in CONVENTIONS:
+            raise SpecError(
+                f"convention must be one of {', '.join(map(repr, CONVENTIONS))}, got {convention!r}"
+            )
+        self.convention = convention
+
+    @property
+    def power_offset(self) -> int:
+        """e in Y = D sum_t W^(T-t+e) B X_t: 1 for "paper", 0 for "standard"."""
+        return 1 if self.convention == "paper" else 0
+
+    @property
+    def max_power(self) -> int:
+        """Highest power of W in the outputs (T for "paper", T-1 for "standard")."""
+        return self.T - 1 + self.power_offset
+
+    @property
+    def matrix_shapes(self) -> dict[str, tuple[int, int]]:
+        return {"W": (self.n, self.n), "B": (self.n, self.b), "D": (self.d, self.n)}
+
+    @property
+    def output_dim(self) -> int:
+        return self.d
+
+    def input_shape(self, m: int) -> tuple[int, ...]:
+        return (self.T, self.b, m)
+
+    def dims(self) -> dict:
+        return {"n": self.n, "b": self.b, "d": self.d, "T": self.T}
+
+    def spec_extra(self) -> dict:
+        return {"convention": self.convention}
+
+    def equation_budgets(self, m: int) -> dict[str, tuple[list[int], list[int]]]:
+        """THEORY.md section 4; the W budgets use the highest power of W
+        (T for "paper", T-1 for "standard")."""
+        n, b, d, T = self.n, self.b, self.d, self.T
+        powers = self.max_power
+        return {
+            "W": ([min(n, powers * b, m * min(d, powers))] * n, [min(n, powers * d, d * m)] * n),
+            "B": ([min(b, m * min(d, T, n))] * n, [min(n, T * d, d * m)] * b),
+            "D": ([min(n, T * b, m)] * d, [d] * n),
+        }
+
+    def rank_upper_bound(self, m: int) -> int:
+        # Y = [D W^T B, ..., D W B] [X_1; ...; X_T]: at most d * min(m, T b);
+        # the similarity W -> S W S^-1, B -> S B, D -> D S^-1 removes n^2 of
+        # the n^2 + n b + d n parameters.
+        return min(self.d * min(m, self.T * self.b), self.n * (self.b + self.d))
+
+    # u_k = W u_{k-1} + B X_k, k = 0..T (u_0 = 0)
+    def _drive_states(self, weights, inputs, ar: Arithmetic) -> list[np.ndarray]:
+        W, B = weights["W"], weights["B"]
+        states = [None]
+        for t in range(self.T):
+            drive = ar.matmul(B, inputs[..., t, :, :])
+            states.append(drive if t == 0 else ar.add(ar.matmul(W, states[-1]), drive))
+        return states
+
+    # G_a = D W^a, a = 0..count-1
+    def _read_outs(self, weights, count: int, ar: Arithmetic) -> list[np.ndarray]:
+        reads = [weights["D"]]
+        for _ in range(count - 1):
+            reads.append(ar.matmul(reads[-1], weights["W"]))
+        return reads
+
+    def _final_state(self, weights, states, ar: Arithmetic) -> np.ndarray:
+        if self.convention == "paper":
+            return ar.matmul(weights["W"], states[self.T])
+        return states[self.T]
+
+    def forward(self, weights: Mapping[str, np.ndarray], inputs: np.ndarray, ar: Arithmetic = FLOAT):
+        states = self._drive_states(weights, inputs, ar)
+        return ar.matmul(weights["D"], self._final_state(weights, states, ar))
+
+    def jacobian_factors(self, weights, inputs, name, ar: Arithmetic = FLOAT):
+        if name == "D":
+            states = self._drive_states(weights, inputs, ar)
+            return [JacobianFactor(ar.eye(self.d), self._final_state(weights, states, ar))]
+        reads = self._read_outs(weights, self.max_power + 1, ar)
+        e = self.power_offset
+        if name == "B":
+            # Y = sum_t G_{T-t+e} B X_t
+            return [
+                JacobianFactor(reads[self.T - t + e], inputs[..., t - 1, :, :])
+                for t in range(1, self.T + 1)
+            ]
+        # dY = sum_{a=0}^{max_power-1} G_a dW u_{T+e-1-a}
+        states = self._drive_states(weights, inputs, ar)
+        return [
+            JacobianFactor(reads[a], states[self.T + e - 1 - a]) for a in range(self.max_power)
+        ]

@@ -1,0 +1,114 @@
+"""The shallow network Y = D act(W X), ReLU by default (THEORY.md section 1).
+
+Under exact (modular) arithmetic an activation has no meaning; there the
+model evaluates the polynomial map of one fixed *activation pattern*
+(``pattern``: 0/1 array of shape ``(h, m)``), which is how symmp measures
+ranks of ReLU networks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..arithmetic import FLOAT, Arithmetic
+from ..errors import SpecError
+from ._checks import check_positive_int
+from .base import JacobianFactor, Model
+
+__all__ = ["ShallowReLU", "ACTIVATIONS"]
+
+_LEAK = 0.01
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+#: name -> (function, derivative)
+ACTIVATIONS = {
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+    "leaky_relu": (
+        lambda z: np.where(z > 0, z, _LEAK * z),
+        lambda z: np.where(z > 0, 1.0, _LEAK),
+    ),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
+}
+
+
+class ShallowReLU(Model):
+    """Y = D act(W X) with W (h x n0) and D (d x h).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = ShallowReLU(n0=1, h=2, d=1)
+    >>> w = {"W": np.array([[1.0], [-1.0]]), "D": np.array([[1.0, 1.0]])}
+    >>> model.forward(w, np.array([[2.0, -3.0]]))
+    array([[2., 3.]])
+    """
+
+    kind = "relu"
+    polynomial = False
+
+    def __init__(self, n0: int, h: int, d: int, activation: str = "relu") -> None:
+        self.n0 = check_positive_int(n0, "dims.n0")
+        self.h = check_positive_int(h, "dims.h")
+        self.d = check_positive_int(d, "dims.d")
+        if activation not in ACTIVATIONS:
+            raise SpecError(
+                f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
+            )
+        self.activation = activation
+
+    @property
+    def matrix_shapes(self) -> dict[str, tuple[int, int]]:
+        return {"W": (self.h, self.n0), "D": (self.d, self.h)}
+
+    @property
+    def output_dim(self) -> int:
+        return self.d
+
+    def input_shape(self, m: int) -> tuple[int, ...]:
+        return (self.n0, m)
+
+    def dims(self) -> dict:
+        return {"n0": self.n0, "h": self.h, "d": self.d}
+
+    def spec_extra(self) -> dict:
+        return {} if self.activation == "relu" else {"activation": self.activation}
+
+    def jacobian_entry_degree(self) -> int:
+        # at a fixed activation pattern Y = D (S o (W X)) has degree 3
+        return 2
+
+    def _hidden(self, weights, inputs, ar: Arithmetic, pattern):
+        """(pre-activation Z, activation A, derivative act'(Z))."""
+        pre = ar.matmul(weights["W"], inputs)
+        if ar.exact:
+            if pattern is None:
+                raise ValueError(
+                    "exact arithmetic needs a fixed activation pattern: pass pattern=(h x m) 0/1 array"
+                )
+            mask = ar.asarray(pattern)
+            return pre, ar.mul(mask, pre), mask
+        function, derivative = ACTIVATIONS[self.activation]
+        return pre, function(pre), derivative(pre)
+
+    def forward(self, weights: Mapping[str, np.ndarray], inputs: np.ndarray, ar: Arithmetic = FLOAT, pattern=None):
+        _, hidden, _ = self._hidden(weights, inputs, ar, pattern)
+        return ar.matmul(weights["D"], hidden)
+
+    def activation_pattern(self, weights, inputs) -> np.ndarray:
+        """0/1 array (..., h, m): which hidden units are active (float weights)."""
+        return (np.matmul(weights["W"], inputs) > 0).astype(np.int64)
+
+    def jacobian_factors(self, weights, inputs, name, ar: Arithmetic = FLOAT, pattern=None):
+        _, hidden, slope = self._hidden(weights, inputs, ar, pattern)
+        if name == "D":
+            return [JacobianFactor(ar.eye(self.d), hidden)]
+        # dY[:, s] = D diag(act'(Z[:, s])) dW X[:, s]
+        left = ar.mul(weights["D"][..., :, :, None], slope[..., None, :, :])
+        return [JacobianFactor(left, inputs, per_sample=True)]

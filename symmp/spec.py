@@ -1,0 +1,185 @@
+"""The JSON spec: the contract between the CLI, the tests and the Python API.
+
+::
+
+    {"model": "lrnn", "dims": {"n": 2, "b": 1, "d": 1, "T": 2}, "m": 2,
+     "convention": "paper", "learnable": {"W": [[0, 0], [1, 1]]}}
+
+- ``model``: ``linear`` (dims ``n``, ``d``), ``lrnn`` (dims ``n``, ``b``,
+  ``d``, ``T``; optional ``convention``: ``paper`` (default) or
+  ``standard``), ``lffn`` (dims ``widths``: [n0, ..., nL]), ``relu`` (dims
+  ``n0``, ``h``, ``d``; optional ``activation``).
+- ``m``: number of input samples (>= 1).
+- ``learnable``: matrix name to a list of [row, col], 0-based; or instead
+  ``mask``: matrix name to a 0/1 nested list of that matrix's shape.
+- optional ``seed``: non-negative integer for the random evaluation points.
+
+Every check lives here, at the boundary, and raises :class:`SpecError`
+with a one-line message naming the field, what was received and what is
+allowed.
+
+Examples
+--------
+>>> spec = {"model": "linear", "dims": {"n": 2, "d": 2}, "m": 2,
+...         "learnable": {"W": [[0, 0], [0, 1], [1, 0], [1, 1]]}}
+>>> allocation = allocation_from_spec(spec)
+>>> allocation.r
+4
+>>> allocation_from_spec(allocation_to_spec(allocation)) == allocation
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .allocation import Allocation
+from .errors import SpecError
+from .models import MODEL_REGISTRY, Model, make_model
+
+__all__ = [
+    "load_spec",
+    "allocation_from_spec",
+    "allocation_to_spec",
+    "dump_spec",
+    "check_memory",
+    "MEMORY_LIMIT_BYTES",
+]
+
+_TOP_KEYS = {"model", "dims", "m", "learnable", "mask", "seed", "convention", "activation"}
+
+#: Largest working memory the analyzer may plan for (``SYMMP_MEMORY_LIMIT_GB``
+#: overrides; default 8 GiB, a third of a 24 GiB machine).
+MEMORY_LIMIT_BYTES = int(float(os.environ.get("SYMMP_MEMORY_LIMIT_GB", "8")) * 2**30)
+_BYTES_PER_JACOBIAN_ENTRY = 24  # int64 Jacobian + float64 work copy + slack
+
+
+def check_memory(model: Model, m: int, limit: int | None = None) -> None:
+    """Refuse sizes whose full Jacobian would not fit in memory, before allocating.
+
+    Examples
+    --------
+    >>> from symmp.models import LinearEstimator
+    >>> check_memory(LinearEstimator(n=3, d=2), m=4)
+    """
+    limit = MEMORY_LIMIT_BYTES if limit is None else limit
+    entries = model.n_weights * model.output_dim * m
+    needed = entries * _BYTES_PER_JACOBIAN_ENTRY
+    if needed > limit:
+        raise SpecError(
+            f"these sizes are too large: the full Jacobian has {model.output_dim * m:,} x "
+            f"{model.n_weights:,} entries and would need about {needed / 2**30:.1f} GiB "
+            f"(limit {limit / 2**30:.1f} GiB, set SYMMP_MEMORY_LIMIT_GB to change it); "
+            "reduce the dims or m"
+        )
+
+
+def load_spec(path: str | os.PathLike) -> Allocation:
+    """Read a spec file and return its :class:`Allocation`.
+
+    Raises
+    ------
+    SpecError
+        Missing or unreadable file, invalid JSON, or any malformed field.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(f"spec file {str(path)!r} does not exist") from None
+    except IsADirectoryError:
+        raise SpecError(f"spec path {str(path)!r} is a directory, not a JSON file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError(f"cannot read spec file {str(path)!r}: {err}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(
+            f"spec file {str(path)!r} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
+    return allocation_from_spec(data)
+
+
+def allocation_from_spec(data: object) -> Allocation:
+    """Validate a spec object (parsed JSON) and build its :class:`Allocation`."""
+    if not isinstance(data, dict):
+        raise SpecError(f"the spec must be a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise SpecError(
+            f"unknown spec key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(_TOP_KEYS))}"
+        )
+    if "model" not in data:
+        raise SpecError(f"spec is missing 'model'; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
+    kind = data["model"]
+    if not isinstance(kind, str) or kind not in MODEL_REGISTRY:
+        raise SpecError(f"unknown model {kind!r}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
+    dims = data.get("dims")
+    if not isinstance(dims, dict):
+        raise SpecError(
+            f"spec field 'dims' must be an object such as "
+            f"{{{', '.join(repr(k) + ': ...' for k in MODEL_REGISTRY[kind][1])}}}, got {dims!r}"
+        )
+    options = {key: data[key] for key in ("convention", "activation") if key in data}
+    model = make_model(kind, dims, **options)
+    if "m" not in data:
+        raise SpecError("spec is missing 'm' (the number of input samples, an integer >= 1)")
+    from .models._checks import check_positive_int
+
+    m = check_positive_int(data["m"], "m")
+    seed = data.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise SpecError(f"seed must be a non-negative integer, got {seed!r}")
+    check_memory(model, m)
+    if "learnable" in data and "mask" in data:
+        raise SpecError("give either 'learnable' (entry lists) or 'mask' (0/1 matrices), not both")
+    if "mask" in data:
+        masks = data["mask"]
+        if not isinstance(masks, dict) or not masks:
+            raise SpecError("spec field 'mask' must map matrix names to 0/1 nested lists")
+        return Allocation.from_masks(model, masks, m, seed)
+    if "learnable" not in data:
+        raise SpecError(
+            "spec has no learnable weights: add 'learnable' (matrix -> [[row, col], ...]) or 'mask'"
+        )
+    learnable = data["learnable"]
+    if not isinstance(learnable, dict):
+        raise SpecError("spec field 'learnable' must map matrix names to lists of [row, col]")
+    entries = []
+    for name, pairs in learnable.items():
+        if name not in model.matrix_shapes:
+            raise SpecError(
+                f"unknown matrix {name!r} in 'learnable' for model {kind!r}; "
+                f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
+            )
+        if not isinstance(pairs, list):
+            raise SpecError(f"learnable.{name} must be a list of [row, col] pairs, got {pairs!r}")
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise SpecError(f"learnable.{name} entries must be [row, col] pairs, got {pair!r}")
+            entries.append((name, *pair))
+    return Allocation.from_entries(model, entries, m, seed)
+
+
+def allocation_to_spec(allocation: Allocation, *, as_mask: bool = False) -> dict:
+    """The spec object of an allocation (entry lists, or masks with ``as_mask``)."""
+    model = allocation.model
+    spec: dict = {"model": model.kind, "dims": model.dims(), "m": allocation.m}
+    spec.update(model.spec_extra())
+    if as_mask:
+        spec["mask"] = {name: allocation.mask(name).tolist() for name in allocation.matrices}
+    else:
+        learnable: dict[str, list[list[int]]] = {}
+        for name, row, col in allocation.ordered_entries:
+            learnable.setdefault(name, []).append([row, col])
+        spec["learnable"] = learnable
+    if allocation.seed is not None:
+        spec["seed"] = allocation.seed
+    return spec
+
+
+def dump_spec(allocation: Allocation, path: str | os.PathLike, *, as_mask: bool = False) -> None:
+    """Write an allocation's spec as JSON."""
+    Path(path).write_text(json.dumps(allocation_to_spec(allocation, as_mask=as_mask), indent=1) + "\n")
