@@ -65,7 +65,7 @@ def matmul_mod(a: np.ndarray, b: np.ndarray, p: int) -> np.ndarray:
     >>> import numpy as np
     >>> a = np.array([[2**30, 5]], dtype=np.int64)
     >>> b = np.array([[2**30], [7]], dtype=np.int64)
-    >>> int(matmul_mod(a, b, 2**31 - 1)) == (2**60 + 35) % (2**31 - 1)
+    >>> int(matmul_mod(a, b, 2**31 - 1)[0, 0]) == (2**60 + 35) % (2**31 - 1)
     True
     """
     inner = a.shape[-1]
