@@ -120,7 +120,9 @@ def classify(
     Classification
     """
     ranks = generic_ranks(allocation, points=points, seed=seed)
-    budgets = equation_budgets(allocation.model, allocation.m, seed=ranks.points)
+    budgets = equation_budgets(
+        allocation.model, allocation.m, seed=(allocation.seed or 0) if seed is None else seed
+    )
     flow = flow_bound(allocation, budgets, ranks.target_rank)
     affine = is_affine(allocation)
     reasons = [
