@@ -1,0 +1,108 @@
+"""Exact rank, inverse and solve modulo p, checked against python-flint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from symmp.arithmetic import DEFAULT_PRIME, matmul_mod
+from symmp.modlinalg import inverse_mod_p, rank_mod_p, rank_mod_p_flint, solve_mod_p
+
+PRIMES = [2, 3, 5, 7, 101, 65_521, 1_000_003, 2_147_483_629, DEFAULT_PRIME]
+
+
+def low_rank(rows: int, cols: int, rank: int, p: int, rng: np.random.Generator) -> np.ndarray:
+    """A random product of (rows x rank) and (rank x cols) factors, mod p."""
+    left = rng.integers(0, p, size=(rows, rank), dtype=np.int64)
+    right = rng.integers(0, p, size=(rank, cols), dtype=np.int64)
+    return matmul_mod(left, right, p)
+
+
+@given(
+    rows=st.integers(1, 45),
+    cols=st.integers(1, 45),
+    rank=st.integers(0, 45),
+    p=st.sampled_from(PRIMES),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_rank_matches_flint_on_low_rank_products(rows, cols, rank, p, seed):
+    rng = np.random.default_rng(seed)
+    matrix = low_rank(rows, cols, min(rank, rows, cols), p, rng)
+    assert rank_mod_p(matrix, p) == rank_mod_p_flint(matrix, p)
+
+
+@given(
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    p=st.sampled_from(PRIMES),
+    density=st.sampled_from([0.05, 0.3, 1.0]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_rank_matches_flint_on_sparse_and_small_prime_matrices(rows, cols, p, density, seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, p, size=(rows, cols), dtype=np.int64)
+    matrix[rng.random((rows, cols)) > density] = 0
+    assert rank_mod_p(matrix, p) == rank_mod_p_flint(matrix, p)
+
+
+@pytest.mark.parametrize(
+    ("rows", "cols", "rank"),
+    [(300, 300, 300), (300, 300, 211), (400, 150, 150), (150, 400, 97), (260, 260, 1), (129, 257, 129)],
+)
+def test_rank_matches_flint_across_panel_boundaries(rows, cols, rank):
+    # sizes beyond the 128-column panel and its 16-column sub-panels
+    rng = np.random.default_rng(rows * 1000 + cols + rank)
+    matrix = low_rank(rows, cols, rank, DEFAULT_PRIME, rng)
+    assert rank_mod_p(matrix) == rank_mod_p_flint(matrix) == rank
+
+
+def test_rank_with_repeated_and_zero_columns():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, DEFAULT_PRIME, size=(200, 60), dtype=np.int64)
+    matrix = np.concatenate([base, np.zeros((200, 70), dtype=np.int64), base[:, :50]], axis=1)
+    assert rank_mod_p(matrix) == rank_mod_p_flint(matrix) == 60
+
+
+def test_rank_reduces_negative_and_large_integers():
+    matrix = np.array([[-1, 1], [DEFAULT_PRIME + 1, -DEFAULT_PRIME - 1]])
+    # second row is (1, -1) mod p = -(first row)
+    assert rank_mod_p(matrix) == 1
+    assert rank_mod_p(np.array([[7, 14], [1, 3]]), 7) == 1
+
+
+def test_rank_edge_cases():
+    assert rank_mod_p(np.zeros((3, 4), dtype=np.int64)) == 0
+    assert rank_mod_p(np.zeros((0, 5), dtype=np.int64)) == 0
+    assert rank_mod_p(np.eye(1, dtype=np.int64)) == 1
+    with pytest.raises(ValueError, match="2-D"):
+        rank_mod_p(np.zeros(3, dtype=np.int64))
+    with pytest.raises(ValueError, match="below 2\\*\\*31"):
+        rank_mod_p(np.eye(2, dtype=np.int64), 4_294_967_291)
+    with pytest.raises(ValueError, match="modulus"):
+        rank_mod_p(np.eye(2, dtype=np.int64), 1)
+
+
+@given(size=st.integers(1, 30), p=st.sampled_from(PRIMES[3:]), seed=st.integers(0, 2**32 - 1))
+def test_inverse_and_solve(size, p, seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.integers(0, p, size=(size, size), dtype=np.int64)
+    if rank_mod_p_flint(matrix, p) < size:
+        with pytest.raises(ZeroDivisionError):
+            inverse_mod_p(matrix, p)
+        return
+    inverse = inverse_mod_p(matrix, p)
+    np.testing.assert_array_equal(matmul_mod(matrix, inverse, p), np.eye(size, dtype=np.int64))
+    rhs = rng.integers(0, p, size=(size, 3), dtype=np.int64)
+    np.testing.assert_array_equal(matmul_mod(matrix, solve_mod_p(matrix, rhs, p), p), rhs)
+
+
+def test_inverse_needs_pivoting_and_detects_singularity():
+    p = 11
+    inverse = inverse_mod_p(np.array([[0, 1], [1, 0]]), p)
+    np.testing.assert_array_equal(inverse, [[0, 1], [1, 0]])
+    with pytest.raises(ZeroDivisionError):
+        inverse_mod_p(np.array([[1, 2], [2, 4]]), p)
+    with pytest.raises(ZeroDivisionError):
+        inverse_mod_p(np.array([[1, 2], [3, 6 + 11]]), p)
