@@ -1,0 +1,142 @@
+"""Where trials run: in process, in local worker processes, or on dask.distributed.
+
+A *task* is a batch of trial indices with everything needed to redo it from
+scratch (spec, solver, options, sampling, seed); :func:`solve_chunk` runs one
+anywhere. Tasks are formed from fixed index ranges, never from the number of
+workers, so every executor computes bit-identical outcomes.
+
+``executor`` strings: ``"local"`` (processes from this machine;
+``workers=1`` runs in this process), ``"dask"`` (a fresh
+``LocalCluster``), ``"dask:ADDRESS"`` (an existing scheduler). Dask is the
+optional extra ``distributed``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..errors import SymmpError
+
+__all__ = ["Task", "solve_chunk", "parse_executor", "run_tasks"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One batch of trials, self-contained (picklable)."""
+
+    spec_json: str
+    solver: str
+    options: dict
+    sampling: dict
+    seed: int
+    indices: tuple[int, ...]
+
+
+@lru_cache(maxsize=16)
+def _allocation(spec_json: str):
+    import json
+
+    from ..spec import allocation_from_spec
+
+    return allocation_from_spec(json.loads(spec_json))
+
+
+def solve_chunk(task: Task) -> list:
+    """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list."""
+    from . import sampling
+    from .solvers import SolverOptions, get_solver
+
+    allocation = _allocation(task.spec_json)
+    trials = [
+        sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
+    ]
+    return get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
+
+
+def parse_executor(text: str) -> tuple[str, str | None]:
+    """``"local"`` -> ("local", None); ``"dask"`` / ``"dask:ADDR"`` -> ("dask", ADDR or None).
+
+    Examples
+    --------
+    >>> parse_executor("dask:tcp://127.0.0.1:8786")
+    ('dask', 'tcp://127.0.0.1:8786')
+    """
+    if not isinstance(text, str):
+        raise SymmpError(f"executor must be 'local', 'dask' or 'dask:ADDRESS', got {text!r}")
+    if text == "local":
+        return ("local", None)
+    if text == "dask":
+        return ("dask", None)
+    if text.startswith("dask:") and len(text) > 5:
+        return ("dask", text[5:])
+    raise SymmpError(f"executor must be 'local', 'dask' or 'dask:ADDRESS', got {text!r}")
+
+
+def run_tasks(
+    tasks: Sequence[Task], executor: str = "local", workers: int = 1
+) -> Iterator[tuple[int, list]]:
+    """Run ``tasks``; yield ``(task position, outcomes)`` as each finishes.
+
+    Closing the generator early (e.g. an early stop) cancels what has not started.
+    """
+    kind, address = parse_executor(executor)
+    if kind == "dask":
+        yield from _run_dask(tasks, address, workers)
+    elif workers == 1:
+        for position, task in enumerate(tasks):
+            yield position, solve_chunk(task)
+    else:
+        yield from _run_processes(tasks, workers)
+
+
+def _run_processes(tasks, workers):
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    try:
+        pending = {pool.submit(solve_chunk, task): position for position, task in enumerate(tasks)}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=pending.get):
+                position = pending.pop(future)
+                yield position, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_dask(tasks, address, workers):
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise SymmpError(
+            "executor 'dask' needs dask.distributed, which is not installed; "
+            "install the extra: pip install 'symmp[distributed]'"
+        ) from None
+    cluster = None
+    try:
+        if address is None:
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(address, timeout="10s")
+            except (OSError, TimeoutError) as err:
+                raise SymmpError(f"cannot reach the dask scheduler at {address!r}: {err}") from None
+    except SymmpError:
+        if cluster is not None:
+            cluster.close()
+        raise
+    try:
+        futures = client.map(solve_chunk, list(tasks), pure=False)
+        position = {future.key: k for k, future in enumerate(futures)}
+        for future in as_completed(futures):
+            yield position[future.key], future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,168 @@
+"""The answer to "what is MP?": :class:`MPResult`, and the Wilson interval.
+
+Examples
+--------
+>>> lo, hi = wilson_interval(950, 1000)
+>>> round(lo, 4), round(hi, 4)
+(0.9347, 0.9619)
+>>> wilson_interval(0, 0)
+(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .solvers import TrialOutcome
+
+__all__ = ["MPResult", "wilson_interval", "Z95"]
+
+#: two-sided 95% normal quantile
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% by default).
+
+    Returns ``(0, 1)`` when there are no trials.
+    """
+    if trials <= 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    low, high = max(0.0, centre - half), min(1.0, centre + half)
+    if successes == 0:
+        low = 0.0
+    if successes == trials:
+        high = 1.0
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class MPResult:
+    """An estimate (or a proof) of the match probability of one allocation.
+
+    Attributes
+    ----------
+    mp : float
+        Matches / trials, or exactly 1 or 0 from a certificate.
+    ci95 : (float, float)
+        Wilson 95% interval of the trials' proportion; ``(mp, mp)`` for a certificate.
+    matches, trials : int
+        Counts behind ``mp`` (0 and 0 for a certificate).
+    method : str
+        The solver that decided the trials (``auto`` resolved), or ``"certificate"``.
+    lower_bound : bool
+        True when some no-match verdict is unproved (a local solver may have
+        missed a solution), so MP may be larger than ``mp``.
+    starts : int
+        Random starts allowed per trial (0 for exact methods and certificates).
+    proved : int
+        Trials whose verdict is proved.
+    seconds : float
+        Wall-clock time of the call.
+    solver : str
+        The solver asked for.
+    settings : dict
+        Solver options and sampling settings (they key the ledger).
+    seed : int
+    certificate : str or None
+        The theorem behind a maximal/minimal verdict, when one was found.
+    verdict : str or None
+        The analyzer's class, when it ran.
+    error_bound : float or None
+        Probability that the certificate's verdict is wrong (Schwartz-Zippel), 0 if exact.
+    reused, computed : int
+        Trials read from the ledger and trials solved in this call.
+    stopped_early : bool
+        True when the target interval half-width was reached before ``trials``.
+    store : str or None
+        Path of the ledger.
+    outcomes : tuple of TrialOutcome
+        Per-trial verdicts, in trial order (not in :meth:`to_dict` unless asked).
+    """
+
+    mp: float
+    ci95: tuple[float, float]
+    matches: int
+    trials: int
+    method: str
+    lower_bound: bool
+    starts: int
+    proved: int
+    seconds: float
+    solver: str
+    settings: dict
+    seed: int
+    certificate: str | None = None
+    verdict: str | None = None
+    error_bound: float | None = None
+    reused: int = 0
+    computed: int = 0
+    stopped_early: bool = False
+    store: str | None = None
+    outcomes: tuple[TrialOutcome, ...] = field(default=(), repr=False)
+
+    @property
+    def interval_method(self) -> str:
+        """How ``ci95`` was obtained."""
+        return "certificate" if self.method == "certificate" else "wilson"
+
+    @property
+    def note(self) -> str:
+        """One sentence saying what the number means."""
+        if self.method == "certificate":
+            return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
+        if self.lower_bound:
+            return (
+                f"lower bound: {self.trials - self.matches - self._proved_misses()} no-match "
+                f"verdicts are unproved (local solver '{self.method}', up to {self.starts} "
+                "starts per trial)"
+            )
+        return f"every verdict proved by solver '{self.method}'"
+
+    def _proved_misses(self) -> int:
+        return sum(1 for o in self.outcomes if o.proved and not o.matched)
+
+    def to_dict(self, include_trials: bool = False) -> dict:
+        """JSON-able summary (per-trial outcomes with ``include_trials``)."""
+        out = {
+            "mp": self.mp,
+            "ci95": [self.ci95[0], self.ci95[1]],
+            "interval": self.interval_method,
+            "matches": self.matches,
+            "trials": self.trials,
+            "method": self.method,
+            "lower_bound": self.lower_bound,
+            "starts": self.starts,
+            "proved": self.proved,
+            "seconds": self.seconds,
+            "solver": self.solver,
+            "settings": self.settings,
+            "seed": self.seed,
+            "certificate": self.certificate,
+            "verdict": self.verdict,
+            "error_bound": self.error_bound,
+            "reused": self.reused,
+            "computed": self.computed,
+            "stopped_early": self.stopped_early,
+            "store": self.store,
+            "note": self.note,
+        }
+        if include_trials:
+            out["outcomes"] = [o.to_dict() for o in self.outcomes]
+        return out
+
+    def __str__(self) -> str:
+        lo, hi = self.ci95
+        if self.method == "certificate":
+            return f"MP = {self.mp:g} ({self.certificate})"
+        return (
+            f"MP = {self.mp:.3f}  95% CI [{lo:.3f}, {hi:.3f}] (Wilson)  "
+            f"{self.matches}/{self.trials} matched  method {self.method}"
+            + (f", {self.starts} starts" if self.starts else "")
+            + ("  [lower bound]" if self.lower_bound else "")
+        )

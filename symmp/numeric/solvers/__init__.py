@@ -1,0 +1,190 @@
+"""Per-trial solvers: does the student have learnable values that match the teacher?
+
+Every solver has the same call shape (like ``scipy.optimize``'s ``method=``)::
+
+    solver(allocation, trials, options) -> list[TrialOutcome]
+
+with one outcome per trial, in order. A solver works on a whole batch at once
+(batched numpy where it can) and draws any random starts from
+``trial_rng(options.seed, trial.index, ...)``, so a trial's outcome never
+depends on which other trials share its batch.
+
+Built in: ``linear`` (affine allocations, exact least squares), ``newton``
+(batched Levenberg-Marquardt, analytic Jacobian), ``fsolve`` (scipy, the
+paper's method), ``sequential`` (block-triangular linear solves) and ``auto``
+(the strongest applicable). ``certified``, ``adahessian``, ``adam`` and ``gd``
+register themselves from their own modules when present.
+
+Examples
+--------
+>>> import symmp.numeric
+>>> from symmp.numeric.solvers import SOLVERS
+>>> {"linear", "newton", "fsolve", "sequential", "auto"} <= set(SOLVERS)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from ...allocation import Allocation
+from ...errors import SymmpError
+
+__all__ = [
+    "SolverOptions",
+    "TrialOutcome",
+    "SolverFn",
+    "SolverInfo",
+    "SOLVERS",
+    "SOLVER_INFO",
+    "register_solver",
+    "get_solver",
+    "solver_applies",
+]
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Settings shared by every solver.
+
+    Attributes
+    ----------
+    starts : int
+        Random starts per trial (local solvers).
+    tol : float
+        A match is a relative residual ``||student(X) - Y|| / ||Y|| <= tol``.
+    max_iter : int
+        Iteration budget per start.
+    seed : int
+        Seed of the solver's own random draws (the run's seed).
+    extra : dict
+        Solver-specific settings (JSON-able), e.g. ``{"jacobian": "finite-difference"}``
+        for ``fsolve``.
+    """
+
+    starts: int = 10
+    tol: float = 1e-9
+    max_iter: int = 100
+    seed: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-able settings (they key the run ledger)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TrialOutcome:
+    """The verdict on one trial.
+
+    Attributes
+    ----------
+    index : int
+        The trial's index.
+    matched : bool
+        A point with relative residual <= tol was found.
+    proved : bool
+        The verdict is proved: an exact or certified match, or a certified
+        no-match. A local solver's miss is never proved.
+    residual : float
+        Best relative residual reached.
+    starts : int
+        Starts used.
+    method : str
+        The solver that decided this trial.
+    details : dict
+        JSON-able extras.
+    """
+
+    index: int
+    matched: bool
+    proved: bool
+    residual: float
+    starts: int
+    method: str
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-able form."""
+        return asdict(self)
+
+
+SolverFn = Callable[[Allocation, Sequence, SolverOptions], list[TrialOutcome]]
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    """Registry entry: what a solver is and when it applies."""
+
+    name: str
+    fn: SolverFn
+    applies: Callable[[Allocation], bool] | None
+    description: str
+
+
+#: solver name -> function (the interface other modules plug into)
+SOLVERS: dict[str, SolverFn] = {}
+#: solver name -> :class:`SolverInfo`
+SOLVER_INFO: dict[str, SolverInfo] = {}
+
+
+def register_solver(
+    name: str,
+    fn: SolverFn,
+    *,
+    applies: Callable[[Allocation], bool] | None = None,
+    description: str = "",
+) -> SolverFn:
+    """Register ``fn`` under ``name``.
+
+    Parameters
+    ----------
+    name : str
+    fn : callable
+        ``fn(allocation, trials, options) -> list[TrialOutcome]``.
+    applies : callable, optional
+        ``applies(allocation) -> bool``; None means "any allocation".
+    description : str
+        One line for ``--help`` and error messages.
+    """
+    SOLVERS[name] = fn
+    SOLVER_INFO[name] = SolverInfo(name, fn, applies, description)
+    return fn
+
+
+def solver_applies(name: str, allocation: Allocation) -> bool:
+    """True when solver ``name`` is registered and applies to ``allocation``."""
+    info = SOLVER_INFO.get(name)
+    if info is None:
+        return False
+    return info.applies is None or bool(info.applies(allocation))
+
+
+def get_solver(name: str) -> SolverFn:
+    """The registered solver ``name``, or a one-line error naming the choices."""
+    if name not in SOLVERS:
+        raise SymmpError(
+            f"unknown solver {name!r}; available: {', '.join(sorted(SOLVERS))}"
+            + (
+                " (the 'certified' solver is not installed in this build)"
+                if name == "certified"
+                else ""
+            )
+        )
+    return SOLVERS[name]
+
+
+def _import_optional(module: str) -> None:
+    """Import a solver module that may not exist (yet); real errors propagate."""
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise
+
+
+for _module in ("linear", "newton", "fsolve", "sequential", "auto"):
+    importlib.import_module(f"{__name__}.{_module}")
+_import_optional(f"{__name__}.certified")

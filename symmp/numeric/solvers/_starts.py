@@ -1,0 +1,51 @@
+"""Random starting points shared by the local solvers (``newton``, ``fsolve``).
+
+Start 0 of a trial is the student's own draw of its learnable entries (the
+trial's ``student`` matrices). Start ``k >= 1`` is a fresh Gaussian draw from
+``trial_rng(options.seed, trial.index, 1)`` scaled, entry by entry, by the
+root-mean-square of that matrix in the student, times ``SCALE_SPREAD[k - 1]``
+(cycled): a spread of scales, because a solution far from the origin is only
+reachable from a start of its size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..problem import MatchProblem
+from ..sampling import trial_rng
+
+__all__ = ["SCALE_SPREAD", "trial_starts", "start_scale"]
+
+#: multipliers of the natural weight scale for starts 1, 2, ... (cycled)
+SCALE_SPREAD = (1.0, 0.5, 2.0, 1.0, 4.0, 0.25, 1.0, 8.0)
+
+
+def start_scale(k: int) -> float:
+    """Scale multiplier of start ``k`` (start 0 is the student's draw: 1)."""
+    return 1.0 if k == 0 else SCALE_SPREAD[(k - 1) % len(SCALE_SPREAD)]
+
+
+def trial_starts(problem: MatchProblem, position: int, starts: int, seed: int) -> np.ndarray:
+    """All ``starts`` starting points of batch member ``position``, shape ``(starts, r)``.
+
+    Depends only on the trial (its index and draws) and ``seed``, never on
+    the rest of the batch.
+    """
+    trial = problem.trials[position]
+    theta = np.empty((starts, problem.r))
+    theta[0] = _own_draw(problem, position)
+    if starts > 1:
+        rms = np.array(
+            [np.sqrt(np.mean(trial.student[name] ** 2)) for name, _, _ in problem.entries]
+        )
+        rng = trial_rng(seed, trial.index, 1)
+        noise = rng.standard_normal((starts - 1, problem.r))
+        multipliers = np.array([start_scale(k) for k in range(1, starts)])
+        theta[1:] = noise * rms[None, :] * multipliers[:, None]
+    return theta
+
+
+def _own_draw(problem: MatchProblem, position: int) -> np.ndarray:
+    trial = problem.trials[position]
+    return np.array([trial.student[name][i, j] for name, i, j in problem.entries])
