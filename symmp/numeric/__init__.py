@@ -63,5 +63,5 @@ def _import_optional(module: str) -> None:
 
 
 # solvers living outside ``solvers/`` (the ReLU training engineer's modules)
-for _name in ("adahessian", "first_order"):
+for _name in ("adahessian", "first_order", "relu_solve"):
     _import_optional(f"{__name__}.{_name}")
