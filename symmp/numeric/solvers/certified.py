@@ -1,0 +1,339 @@
+"""``certified``: every verdict is a proof, or is reported as unproved.
+
+Per trial (THEORY.md section 6; ``PRIOR-ART.md`` for the measured options):
+
+1. **Newton starts.** Batched Levenberg-Marquardt (:func:`.newton.levenberg_marquardt`)
+   from ``options.starts`` starts; every point with relative residual
+   ``<= tol`` is a candidate.
+2. **Krawczyk ("yes").** A candidate is proved by the interval Krawczyk test
+   (python-flint balls) on the trial's exact equations, reduced exactly to
+   the unit inputs when the model is linear in its inputs
+   (:mod:`symmp.numeric.certify.system`): with ``E`` equations and ``r``
+   unknowns, ``E == r`` proves the square system; ``E < r`` fixes the
+   ``r - E`` surplus unknowns at the candidate's values (sound for "yes": a
+   solution with some coordinates fixed is a solution) and proves the rest;
+   ``E > r`` cannot be proved this way (the trial stays unproved).
+3. **Elimination** (``r <= 3``, ``E >= r``): resultants over Q and exact
+   real-root isolation (:mod:`symmp.numeric.certify.elimination`) prove "no",
+   and for ``r <= 2`` square systems also "yes"; real roots otherwise seed
+   more Newton starts.
+4. **Homotopy** (``phc -b``, optional): all complex solutions of a square
+   (sub)system; each is certified by a complex Krawczyk box. "No" is proved
+   only when the boxes are pairwise disjoint, their number reaches the
+   **Bezout number** of the (sub)system and none holds a real match. Bezout
+   is used because by the refined Bezout theorem (Fulton, *Intersection
+   Theory*, Example 8.4.6) that many isolated solutions leave no room for
+   any other solution, not even a positive-dimensional component; a count
+   taken from one generic instance gives no such guarantee (e.g.
+   ``x y + q = 0, y (y^2 + 1) = 0`` has two nonreal solutions for generic
+   ``q`` and, at ``q = 0``, the same two plus the real line ``y = 0``).
+
+A trial that is not proved counts as **no match**; its ``details`` say why
+and whether Newton saw a numeric match, and the estimate is then a lower
+bound.
+
+Options (``SolverOptions.extra``): ``candidates`` (candidates to certify per
+trial, default 3), ``elimination`` (default True), ``homotopy``
+(``"auto"``: use ``phc`` when installed, ``"phc"``: require it, ``"none"``),
+``phc_max_unknowns`` (default 8), ``phc_timeout`` (seconds, default 120),
+``precision`` (ball precision in bits, default 128).
+
+Examples
+--------
+>>> from symmp import Allocation, LRNN
+>>> from symmp.numeric import draw_trial
+>>> from symmp.numeric.solvers import SolverOptions
+>>> allocation = Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2)
+>>> trials = [draw_trial(allocation, seed=0, index=i) for i in range(3)]
+>>> outcomes = certified_solve(allocation, trials, SolverOptions(starts=5))
+>>> all(o.proved for o in outcomes)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.linalg import qr
+
+from ...allocation import Allocation
+from ...errors import SymmpError
+from ..certify.elimination import MAX_UNKNOWNS, eliminate
+from ..certify.krawczyk import box_has_no_real_point, boxes_disjoint, krawczyk
+from ..certify.phc import PhcUnavailable, phc_available, solve_with_phc
+from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
+from ..problem import MatchProblem
+from ..sampling import Trial
+from . import SolverOptions, TrialOutcome, register_solver
+from ._starts import trial_starts
+from .newton import levenberg_marquardt
+
+__all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS"]
+
+#: ``auto`` picks ``certified`` only up to this many unknowns
+MAX_CERTIFIED_UNKNOWNS = 8
+
+_DEFAULTS = {
+    "candidates": 3,
+    "elimination": True,
+    "homotopy": "auto",
+    "phc_max_unknowns": MAX_CERTIFIED_UNKNOWNS,
+    "phc_timeout": 120.0,
+    "precision": 128,
+}
+
+
+def _check_extra(extra: dict) -> dict:
+    unknown = sorted(set(extra) - set(_DEFAULTS) - {"wave"})
+    if unknown:
+        raise SymmpError(
+            f"unknown certified option(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(map(repr, _DEFAULTS))}"
+        )
+    settings = {**_DEFAULTS, **{k: v for k, v in extra.items() if k in _DEFAULTS}}
+    if settings["homotopy"] not in ("auto", "phc", "none"):
+        raise SymmpError(f"homotopy must be 'auto', 'phc' or 'none', got {settings['homotopy']!r}")
+    if settings["homotopy"] == "phc" and not phc_available():
+        raise SymmpError(
+            "homotopy='phc' needs `phc` on PATH: install PHCpack (apt-get install phcpack) "
+            "or use homotopy='auto'"
+        )
+    return settings
+
+
+def _equation_count(allocation: Allocation) -> int:
+    """Equations after the exact input reduction, for generic inputs."""
+    model = allocation.model
+    k = int(np.prod(model.input_shape(1)))
+    if k <= allocation.m and linear_in_inputs(model):
+        return model.output_dim * k
+    return model.output_dim * allocation.m
+
+
+def certified_applies(allocation: Allocation) -> bool:
+    """Polynomial model, at most :data:`MAX_CERTIFIED_UNKNOWNS` unknowns and as
+    many independent-by-count equations as unknowns after exact reduction."""
+    return (
+        allocation.model.polynomial
+        and allocation.r <= MAX_CERTIFIED_UNKNOWNS
+        and _equation_count(allocation) == allocation.r
+    )
+
+
+# ------------------------------------------------------------------- proofs
+def _prove_real(system: TrialSystem, theta: np.ndarray, rows=None):
+    """Krawczyk proof of a real zero near ``theta``; returns (proved, box, free)."""
+    E, r = system.n_equations, system.r
+    rows = list(range(E)) if rows is None else list(rows)
+    if len(rows) > r:
+        return False, None, None
+    free = list(range(r))
+    if len(rows) < r:  # fix the surplus unknowns where the candidate has them
+        jac = system.float_jacobian(theta)[rows]
+        _, _, pivots = qr(jac, mode="economic", pivoting=True)
+        free = sorted(int(p) for p in pivots[: len(rows)])
+    fixed = [to_ball(v) for v in theta]
+
+    def full(values):
+        point = list(fixed)
+        for position, value in zip(free, values):
+            point[position] = value
+        return point
+
+    result = krawczyk(
+        lambda values: system.ball_residual(full(values))[rows],
+        lambda values: system.ball_jacobian(full(values))[np.ix_(rows, free)],
+        theta[free],
+    )
+    return result.proved, result.box, free
+
+
+def _square_rows(system: TrialSystem, theta: np.ndarray) -> list[int]:
+    """r equations whose Jacobian at ``theta`` is best conditioned (pivoted QR)."""
+    jac = system.float_jacobian(theta)
+    _, _, pivots = qr(jac.T, mode="economic", pivoting=True)
+    return sorted(int(p) for p in pivots[: system.r])
+
+
+def _homotopy_no(system, polys, rows, bezout, settings) -> tuple[str | None, dict]:
+    """Solve the square subsystem ``rows`` with phc and certify every solution."""
+    points = solve_with_phc([polys[k] for k in rows], timeout=float(settings["phc_timeout"]))
+    r = system.r
+    boxes: list[tuple] = []
+    real_points: list[np.ndarray] = []
+    failed = 0
+    for point in points:
+        scale = 1.0 + float(np.max(np.abs(point)))
+        if np.max(np.abs(point.imag)) <= 1e-8 * scale:
+            ok, box, _ = _prove_real(system, point.real.copy(), rows)
+            if ok:
+                boxes.append(box)
+                real_points.append(point.real.copy())
+            else:
+                failed += 1
+            continue
+        result = krawczyk(
+            lambda values: system.ball_residual(values)[rows],
+            lambda values: system.ball_jacobian(values)[rows],
+            point,
+            complex_box=True,
+        )
+        if result.proved and box_has_no_real_point(result.box):
+            boxes.append(result.box)
+        else:
+            failed += 1
+    distinct = all(
+        boxes_disjoint(_as_complex(a), _as_complex(b))
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+    )
+    details = {
+        "phc_solutions": len(points),
+        "certified": len(boxes),
+        "uncertified": failed,
+        "real": len(real_points),
+        "bezout": bezout,
+    }
+    if real_points and len(rows) == system.n_equations:
+        return "yes", details
+    if real_points:  # overdetermined: a real subsystem zero must miss another equation
+        others = [k for k in range(system.n_equations) if k not in rows]
+        for point in real_points:
+            ok, box, _ = _prove_real(system, point, rows)
+            values = system.ball_residual(list(box))
+            if not any(not values[k].contains(0) for k in others):
+                return None, {**details, "reason": "a real zero of the square subsystem is not excluded"}
+    if distinct and len(boxes) == bezout:
+        return "no", details
+    return None, {**details, "reason": "fewer certified distinct solutions than the Bezout number"}
+
+
+def _as_complex(box: tuple) -> tuple:
+    from flint import acb
+
+    return tuple(b if isinstance(b, acb) else acb(b) for b in box)
+
+
+# ------------------------------------------------------------------- solver
+def _decide(system: TrialSystem, candidates: list[np.ndarray], settings) -> tuple[bool, bool, dict]:
+    """(matched, proved, details) for one trial."""
+    E, r = system.n_equations, system.r
+    details: dict = {"equations": E, "unknowns": r, "reduced": system.reduced}
+    for theta in candidates[: int(settings["candidates"])]:
+        if E > r:
+            break
+        proved, _, _ = _prove_real(system, theta)
+        if proved:
+            return True, True, {**details, "stage": "krawczyk"}
+    if E < r:
+        reason = "more unknowns than equations: 'no' cannot be proved"
+        if candidates:
+            reason = "numeric match not certified (" + reason + ")"
+        return False, False, {**details, "stage": "open", "reason": reason}
+    if E > r and candidates:
+        details["reason"] = "numeric match of an overdetermined system cannot be certified"
+    reference = candidates[0] if candidates else None
+    context, polys = system.polynomials()
+    if reference is None:
+        reference = np.random.default_rng(0).standard_normal(r)
+    rows = list(range(E)) if E == r else _square_rows(system, reference)
+    if settings["elimination"] and r <= MAX_UNKNOWNS:
+        result = eliminate([polys[k] for k in rows])
+        details["eliminant_degree"] = result.degree
+        if result.verdict == "no":
+            return False, True, {**details, "stage": "elimination"}
+        if result.verdict == "yes" and E == r:
+            return True, True, {**details, "stage": "elimination"}
+        details["reason"] = result.message
+    use_phc = settings["homotopy"] == "phc" or (settings["homotopy"] == "auto" and phc_available())
+    if use_phc and r <= int(settings["phc_max_unknowns"]):
+        bezout = int(np.prod([polys[k].total_degree() for k in rows]))
+        try:
+            verdict, info = _homotopy_no(system, polys, rows, bezout, settings)
+        except PhcUnavailable:
+            raise
+        except SymmpError as err:
+            verdict, info = None, {"reason": str(err)}
+        details.update(info)
+        if verdict == "yes":
+            return True, True, {**details, "stage": "phc"}
+        if verdict == "no":
+            return False, True, {**details, "stage": "phc"}
+    elif settings["homotopy"] == "auto" and not phc_available():
+        details["phc"] = "not installed (apt-get install phcpack)"
+    details.setdefault("reason", "no proof found")
+    return False, False, {**details, "stage": "open"}
+
+
+def certified_solve(
+    allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
+) -> list[TrialOutcome]:
+    """Solver ``certified`` (see the module docstring for the strategy).
+
+    Parameters
+    ----------
+    allocation : Allocation
+        Its model must be polynomial.
+    trials : sequence of Trial
+    options : SolverOptions
+        ``starts``, ``tol``, ``max_iter`` and ``seed`` drive the Newton
+        stage; ``extra`` holds the options listed in the module docstring.
+
+    Returns
+    -------
+    list of TrialOutcome
+        ``matched`` only when proved; ``details["numeric_match"]`` says
+        whether Newton reached ``tol``, ``details["stage"]`` which step
+        decided (``krawczyk``, ``elimination``, ``phc``) or ``open``.
+
+    Raises
+    ------
+    SymmpError
+        For a non-polynomial model or unknown options.
+    """
+    if not allocation.model.polynomial:
+        raise SymmpError(
+            f"the certified solver needs polynomial outputs; {allocation.model.kind!r} is not "
+            "polynomial (use solver 'newton' or 'auto')"
+        )
+    settings = _check_extra(dict(options.extra))
+    if not trials:
+        return []
+    problem = MatchProblem(allocation, trials)
+    size = problem.size
+    starts = [trial_starts(problem, t, options.starts, options.seed) for t in range(size)]
+    owner = np.repeat(np.arange(size), options.starts)
+    theta, relative, _ = levenberg_marquardt(
+        problem, np.concatenate(starts), owner, tol=options.tol, max_iter=options.max_iter
+    )
+    outcomes = []
+    with working_precision(int(settings["precision"])):
+        for t, trial in enumerate(trials):
+            mine = np.flatnonzero(owner == t)
+            order = mine[np.argsort(relative[mine])]
+            candidates = [theta[k] for k in order if relative[k] <= options.tol]
+            system = TrialSystem(allocation, trial)
+            matched, proved, details = _decide(system, candidates, settings)
+            details["numeric_match"] = bool(candidates)
+            outcomes.append(
+                TrialOutcome(
+                    index=trial.index,
+                    matched=bool(matched and proved),
+                    proved=bool(proved),
+                    residual=float(relative[order[0]]),
+                    starts=int(options.starts),
+                    method="certified",
+                    details=details,
+                )
+            )
+    return outcomes
+
+
+register_solver(
+    "certified",
+    certified_solve,
+    applies=certified_applies,
+    description="Newton + Krawczyk proofs, exact elimination (<= 3 unknowns) and phc homotopy "
+    "(unproved trials count as no match)",
+)
