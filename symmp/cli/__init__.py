@@ -18,7 +18,7 @@ from ..errors import SymmpError
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
 
 #: subcommand modules, in the order ``symmp --help`` lists them
-COMMAND_MODULES = ["classify"]
+COMMAND_MODULES = ["classify", "theorems"]
 
 EXIT_USAGE = 2
 
