@@ -1,0 +1,138 @@
+"""Numbers for a system: teacher, student fixed weights, inputs and targets.
+
+:func:`draw_instance` draws one trial as THEORY.md section 2 prescribes
+(every weight N(0, 1/fan_in), inputs N(0, 1), teacher and student's fixed
+weights independent), from a seed. :func:`teacher_targets` turns a teacher
+into the right-hand sides of a system's form (outputs, Markov parameters or
+the end-to-end product) in any arithmetic; :func:`targets_from_outputs`
+recovers the reduced right-hand sides from observed outputs by least squares.
+:func:`atom_values` fills a system's known atoms.
+
+Examples
+--------
+>>> from symmp import Allocation, LRNN
+>>> a = Allocation.in_rows(LRNN(n=3, b=1, d=1, T=2), "W", [0], k=2, m=2)
+>>> instance = draw_instance(a, seed=0)
+>>> sorted(teacher_targets(a.model, "markov", instance.teacher, instance.inputs))
+['M1', 'M2']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..allocation import Allocation
+from ..arithmetic import FLOAT, Arithmetic
+from ..errors import SpecError
+from ..models import Model
+from .lifted import TermSystem
+
+__all__ = ["Instance", "draw_instance", "teacher_targets", "targets_from_outputs", "atom_values"]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One trial: teacher weights, the student's fixed weights (full matrices;
+    the entries at learnable positions are ignored) and the inputs."""
+
+    teacher: dict[str, np.ndarray]
+    fixed: dict[str, np.ndarray]
+    inputs: np.ndarray
+    seed: int | None = None
+
+
+def draw_instance(allocation: Allocation, seed: int) -> Instance:
+    """Draw teacher, fixed weights and inputs from ``seed`` (THEORY.md section 2)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecError(f"values seed must be a non-negative integer, got {seed!r}")
+    model = allocation.model
+    teacher_rng, fixed_rng, input_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence([int(seed), 0x7EAC]).spawn(3)
+    )
+
+    def weights(rng):
+        return {
+            name: rng.standard_normal(shape) / np.sqrt(model.fan_in(name))
+            for name, shape in model.matrix_shapes.items()
+        }
+
+    return Instance(
+        weights(teacher_rng), weights(fixed_rng), input_rng.standard_normal(model.input_shape(allocation.m)), int(seed)
+    )
+
+
+def teacher_targets(
+    model: Model, form: str, teacher: Mapping[str, np.ndarray], inputs: np.ndarray, ar: Arithmetic = FLOAT
+) -> dict[str, np.ndarray]:
+    """Right-hand sides of a system of ``form`` for a teacher, keyed by target block."""
+    if form == "outputs":
+        return {"Y": model.forward(teacher, inputs, ar)}
+    if form == "markov":
+        out = {}
+        power = teacher["B"]
+        for j in range(0, model.max_power + 1):
+            if j:
+                power = ar.matmul(teacher["W"], power)
+            if j >= model.power_offset:
+                out[f"M{j}"] = ar.matmul(teacher["D"], power)
+        return out
+    if form == "product":
+        names = list(model.matrix_shapes)
+        product = teacher[names[0]]
+        for name in names[1:]:
+            product = ar.matmul(teacher[name], product)
+        return {"P": product}
+    raise ValueError(f"unknown form {form!r}")
+
+
+def targets_from_outputs(model: Model, form: str, inputs: np.ndarray, outputs: np.ndarray) -> dict[str, np.ndarray] | None:
+    """Reduced right-hand sides recovered from outputs (float, least squares).
+
+    Returns None when the stacked inputs do not have full row rank, so the
+    reduced form is not equivalent to matching the outputs.
+    """
+    outputs = np.asarray(outputs, dtype=float)
+    if form == "outputs":
+        return {"Y": outputs}
+    if form == "markov":
+        T, b, m = model.input_shape(inputs.shape[-1])
+        stacked = np.asarray(inputs, dtype=float).reshape(T * b, m)
+    elif form == "product":
+        stacked = np.asarray(inputs, dtype=float)
+    else:
+        raise ValueError(f"unknown form {form!r}")
+    solution, _, rank, _ = np.linalg.lstsq(stacked.T, outputs.T, rcond=None)
+    if rank < stacked.shape[0]:
+        return None
+    coefficients = solution.T  # (d, rows of stacked)
+    if form == "product":
+        return {"P": coefficients}
+    e = model.power_offset
+    return {f"M{model.T - t + e}": coefficients[:, (t - 1) * b : t * b] for t in range(1, T + 1)}
+
+
+def atom_values(
+    system: TermSystem,
+    fixed: Mapping[str, np.ndarray],
+    inputs: np.ndarray,
+    targets: Mapping[str, np.ndarray],
+    dtype=float,
+) -> np.ndarray:
+    """Values of every known atom (fixed weights, inputs, targets, the
+    constant 1); unknown atoms get 0."""
+    values = np.zeros(len(system.atoms), dtype=dtype)
+    inputs = np.asarray(inputs)
+    for k, atom in enumerate(system.atoms):
+        if atom.kind == "one":
+            values[k] = 1
+        elif atom.kind == "fixed":
+            values[k] = fixed[atom.source][atom.row, atom.col]
+        elif atom.kind == "input":
+            block = inputs if atom.source == "X" else inputs[int(atom.source[1:]) - 1]
+            values[k] = block[atom.row, atom.col]
+        elif atom.kind == "target":
+            values[k] = targets[atom.source][atom.row, atom.col]
+    return values
