@@ -34,7 +34,24 @@ import numpy as np
 from .errors import SpecError
 from .models import Entry, Model
 
-__all__ = ["Allocation"]
+__all__ = ["Allocation", "check_matrix_name"]
+
+
+def check_matrix_name(model: Model, name: object, where: str = "") -> str:
+    """Return ``name`` if it names a matrix of ``model``, else raise :class:`SpecError`.
+
+    Examples
+    --------
+    >>> from symmp.models import LRNN
+    >>> check_matrix_name(LRNN(2, 1, 1, 2), "B")
+    'B'
+    """
+    if name not in model.matrix_shapes:
+        raise SpecError(
+            f"unknown matrix {name!r} {where}for model {model.kind!r}; "
+            f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
+        )
+    return str(name)
 
 
 def _check_entry(model: Model, entry) -> Entry:
@@ -42,11 +59,7 @@ def _check_entry(model: Model, entry) -> Entry:
         name, row, col = entry
     except (TypeError, ValueError):
         raise SpecError(f"an entry must be (matrix, row, col), got {entry!r}") from None
-    if name not in model.matrix_shapes:
-        raise SpecError(
-            f"unknown matrix {name!r} for model {model.kind!r}; "
-            f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
-        )
+    check_matrix_name(model, name)
     rows, cols = model.matrix_shapes[name]
     for value, size, what in ((row, rows, "row"), (col, cols, "column")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
@@ -119,11 +132,7 @@ class Allocation:
         """From 0/1 masks, one per matrix (matrices left out are fully fixed)."""
         entries = []
         for name, mask in masks.items():
-            if name not in model.matrix_shapes:
-                raise SpecError(
-                    f"unknown matrix {name!r} in mask for model {model.kind!r}; "
-                    f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
-                )
+            check_matrix_name(model, name, "in 'mask' ")
             shape = model.matrix_shapes[name]
             try:
                 array = np.asarray(mask)
@@ -194,7 +203,7 @@ class Allocation:
         The first ``r mod K`` lines get one entry more. ``lines`` picks the K
         rows (columns); default the first K.
         """
-        size = model.matrix_shapes[_check_matrix(model, matrix)][0 if axis == "row" else 1]
+        size = model.matrix_shapes[check_matrix_name(model, matrix)][0 if axis == "row" else 1]
         if not 1 <= K <= size:
             raise SpecError(f"K must be between 1 and {size} {axis}s of {matrix}, got {K}")
         if r < 1:
@@ -207,7 +216,7 @@ class Allocation:
 
     @classmethod
     def _along(cls, model, matrix, lines, counts, m, axis, others, seed) -> Allocation:
-        name = _check_matrix(model, matrix)
+        name = check_matrix_name(model, matrix)
         rows, cols = model.matrix_shapes[name]
         width = cols if axis == "row" else rows
         entries = []
@@ -233,7 +242,7 @@ class Allocation:
         cls, model: Model, matrix: str, m: int, *, anti: bool = False, seed: int | None = None
     ) -> Allocation:
         """The (anti-)diagonal of ``matrix``."""
-        name = _check_matrix(model, matrix)
+        name = check_matrix_name(model, matrix)
         rows, cols = model.matrix_shapes[name]
         size = min(rows, cols)
         return cls.from_entries(
@@ -251,7 +260,7 @@ class Allocation:
         seed: int = 0,
     ) -> Allocation:
         """r entries drawn uniformly without replacement from the named matrices."""
-        pool = model.all_entries([_check_matrix(model, n) for n in matrices] if matrices else None)
+        pool = model.all_entries([check_matrix_name(model, n) for n in matrices] if matrices else None)
         if not 1 <= r <= len(pool):
             raise SpecError(f"r must be between 1 and {len(pool)} (the weights available), got {r}")
         picks = np.random.default_rng(seed).choice(len(pool), size=r, replace=False)
@@ -288,7 +297,7 @@ class Allocation:
 
     def mask(self, name: str) -> np.ndarray:
         """0/1 int array of matrix ``name``'s shape (1 = learnable)."""
-        out = np.zeros(self.model.matrix_shapes[_check_matrix(self.model, name)], dtype=np.int64)
+        out = np.zeros(self.model.matrix_shapes[check_matrix_name(self.model, name)], dtype=np.int64)
         for matrix, i, j in self.entries:
             if matrix == name:
                 out[i, j] = 1
@@ -316,12 +325,3 @@ class Allocation:
         from .spec import allocation_to_spec
 
         return allocation_to_spec(self)
-
-
-def _check_matrix(model: Model, name: str) -> str:
-    if name not in model.matrix_shapes:
-        raise SpecError(
-            f"unknown matrix {name!r} for model {model.kind!r}; "
-            f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
-        )
-    return name

@@ -35,7 +35,7 @@ import json
 import os
 from pathlib import Path
 
-from .allocation import Allocation
+from .allocation import Allocation, check_matrix_name
 from .errors import SpecError
 from .models import MODEL_REGISTRY, Model, make_model
 
@@ -149,11 +149,7 @@ def allocation_from_spec(data: object) -> Allocation:
         raise SpecError("spec field 'learnable' must map matrix names to lists of [row, col]")
     entries = []
     for name, pairs in learnable.items():
-        if name not in model.matrix_shapes:
-            raise SpecError(
-                f"unknown matrix {name!r} in 'learnable' for model {kind!r}; "
-                f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
-            )
+        check_matrix_name(model, name, "in 'learnable' ")
         if not isinstance(pairs, list):
             raise SpecError(f"learnable.{name} must be a list of [row, col] pairs, got {pairs!r}")
         for pair in pairs:

@@ -23,8 +23,6 @@ __all__ = ["w_rows_theorem", "w_columns_theorem"]
 def _common(allocation: Allocation, need_n: int, what: str) -> list[str]:
     model = allocation.model
     failures = []
-    if model.kind != "lrnn":
-        return [f"Theorem {what} is about lrnn models, not {model.kind}"]
     if model.convention != "paper":
         failures.append(f"Theorem {what} needs the paper convention, not {model.convention!r}")
     if allocation.matrices != ["W"]:
@@ -51,25 +49,32 @@ def _lines_hypothesis(counts: list[int], lines_needed: int, per_line: int, axis:
     return failures
 
 
-def w_rows_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
-    """Theorem W-rows: d rows of W with T*b learnable entries each, m >= T*b, n >= T*b."""
+def _w_lines_theorem(allocation: Allocation, axis: str) -> tuple[bool, list[str]]:
+    """Shared hypothesis check: ``axis`` "row" (W-rows) or "column" (W-columns)."""
+    what = "W-rows" if axis == "row" else "W-columns"
     model = allocation.model
     if model.kind != "lrnn":
-        return False, [f"Theorem W-rows is about lrnn models, not {model.kind}"]
-    Tb = model.T * model.b
-    failures = _common(allocation, Tb, "W-rows")
+        return False, [f"Theorem {what} is about lrnn models, not {model.kind}"]
+    # W-rows: d rows with T*b entries, n >= T*b; W-columns: b columns with T*d, n >= T*d
+    lines, per_line = (model.d, model.T * model.b) if axis == "row" else (model.b, model.T * model.d)
+    failures = _common(allocation, per_line, what)
     if "W" in allocation.matrices:
-        failures += _lines_hypothesis(allocation.per_row("W"), model.d, Tb, "row")
+        counts = allocation.per_row("W") if axis == "row" else allocation.per_column("W")
+        failures += _lines_hypothesis(counts, lines, per_line, axis)
     return not failures, failures
+
+
+def w_rows_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
+    """Theorem W-rows: d rows of W with T*b learnable entries each, m >= T*b, n >= T*b.
+
+    Returns whether every hypothesis holds and, in plain words, those that fail.
+    """
+    return _w_lines_theorem(allocation, "row")
 
 
 def w_columns_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
-    """Theorem W-columns: b columns of W with T*d learnable entries each, m >= T*b, n >= T*d."""
-    model = allocation.model
-    if model.kind != "lrnn":
-        return False, [f"Theorem W-columns is about lrnn models, not {model.kind}"]
-    Td = model.T * model.d
-    failures = _common(allocation, Td, "W-columns")
-    if "W" in allocation.matrices:
-        failures += _lines_hypothesis(allocation.per_column("W"), model.b, Td, "column")
-    return not failures, failures
+    """Theorem W-columns: b columns of W with T*d learnable entries each, m >= T*b, n >= T*d.
+
+    Returns whether every hypothesis holds and, in plain words, those that fail.
+    """
+    return _w_lines_theorem(allocation, "column")
