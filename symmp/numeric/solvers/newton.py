@@ -29,19 +29,49 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...allocation import Allocation
-from ..problem import MatchProblem
+from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import SolverOptions, TrialOutcome, register_solver
 from ._starts import trial_starts
 
-__all__ = ["newton_solve", "levenberg_marquardt"]
+__all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "ALPHAS"]
 
 _LAM_START, _LAM_MIN, _LAM_MAX = 1e-3, 1e-15, 1e12
-_STAGNATION = 12  # iterations without a 1e-3 relative decrease of the best cost
-_DIVERGED = 1e8  # |theta| beyond this many natural scales
+_REGULARISATION = 1e-12  # relative damping of the (Gauss-)Newton step itself
+_POLISH = 5  # real-model Newton steps confirming a surrogate's match
+_STAGNATION = 30  # iterations without a 1e-3 relative decrease of the best cost
+_DIVERGED = 1e8  # |theta| beyond this many times its start scale
+#: step lengths tried along the (Gauss-)Newton direction, longest first
+ALPHAS = 2.0 ** -np.arange(0, 12)
+# tried in rounds, each only for the rows the previous rounds left without a step;
+# None is the Levenberg-Marquardt step
+_GROUPS = (ALPHAS[:1], ALPHAS[1:5], ALPHAS[5:], None)
 
 
-def levenberg_marquardt(
+def _damped_steps(J: np.ndarray, res: np.ndarray, lams: np.ndarray) -> np.ndarray:
+    """Steps ``-(J^T J + lam mu I)^{-1} J^T res`` for each row and each ``lams[:, q]``.
+
+    Returns ``(k, q, r)``. With at least as many equations as unknowns the
+    normal equations are solved in unknown space, otherwise the equivalent
+    ``-J^T (J J^T + lam mu I)^{-1} res`` in equation space (the minimum-norm
+    step as ``lam -> 0``); ``mu`` is the Gram matrix's mean diagonal.
+    """
+    k, equations, unknowns = J.shape
+    over = equations >= unknowns
+    gram = np.einsum("kei,kej->kij", J, J) if over else np.einsum("kei,kfi->kef", J, J)
+    size = gram.shape[-1]
+    mu = np.einsum("kii->k", gram) / size + 1e-300
+    diagonal = np.arange(size)
+    systems = np.repeat(gram[:, None], lams.shape[1], axis=1)
+    systems[:, :, diagonal, diagonal] += (lams * mu[:, None])[..., None]
+    if over:
+        rhs = np.einsum("kei,ke->ki", J, res)
+        return -_solve(systems, np.repeat(rhs[:, None], lams.shape[1], axis=1))
+    dual = _solve(systems, np.repeat(res[:, None], lams.shape[1], axis=1))
+    return -np.einsum("kei,kqe->kqi", J, dual)
+
+
+def newton_iterate(
     problem: MatchProblem,
     theta: np.ndarray,
     owner: np.ndarray,
@@ -49,7 +79,13 @@ def levenberg_marquardt(
     tol: float,
     max_iter: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the batched iteration from ``theta`` (rows owned by ``owner``).
+    """Run the batched damped Newton / Levenberg-Marquardt iteration from ``theta``.
+
+    Each iteration, per row: the (Gauss-)Newton step is tried at the lengths
+    :data:`ALPHAS` and the first that lowers ``||res||`` (Armijo) is taken;
+    if none does, a Levenberg-Marquardt step with the row's own ``lam`` is
+    tried (``lam`` shrinks on success and grows on failure). All candidates
+    of all rows are evaluated in one batched residual call.
 
     Returns
     -------
@@ -74,38 +110,47 @@ def levenberg_marquardt(
     target = (tol * 1e-2 * safe_norms) ** 2
     scale = np.maximum(np.abs(theta).max(axis=1), 1.0)
     active = np.isfinite(cost) & (cost > target)
-    equations = problem.equations
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
         J = problem.jacobian(theta[idx], owner[idx])
-        r = res[idx]
-        if equations >= problem.r:
-            gram = np.einsum("kei,kej->kij", J, J)
-            diag = np.einsum("kii->ki", gram)
-            mu = diag.mean(axis=1, keepdims=True) + 1e-300
-            damping = lam[idx, None] * (diag + 1e-9 * mu)
-            system = gram.copy()
-            system[:, np.arange(problem.r), np.arange(problem.r)] += damping
-            gradient = np.einsum("kei,ke->ki", J, r)
-            step = -_solve(system, gradient)
-        else:
-            gram = np.einsum("kei,kfi->kef", J, J)  # J J^T
-            diag = np.einsum("kii->ki", gram)
-            mu = diag.mean(axis=1, keepdims=True) + 1e-300
-            system = gram.copy()
-            system[:, np.arange(equations), np.arange(equations)] += lam[idx, None] * mu
-            step = -np.einsum("kei,ke->ki", J, _solve(system, r))
-        candidate = theta[idx] + step
-        new_res = problem.residual(candidate, owner[idx])
-        new_cost = np.einsum("ke,ke->k", new_res, new_res)
-        accept = np.isfinite(new_cost) & (new_cost < cost[idx])
-        taken = idx[accept]
-        theta[taken] = candidate[accept]
-        res[taken] = new_res[accept]
-        cost[taken] = new_cost[accept]
-        lam[idx] = np.where(accept, np.maximum(lam[idx] / 3.0, _LAM_MIN), lam[idx] * 4.0)
+        lams = np.stack([np.full(idx.size, _REGULARISATION), lam[idx]], axis=1)
+        steps = _damped_steps(J, res[idx], lams)
+        open_rows = np.arange(idx.size)  # positions in idx still looking for a step
+        by_lm = np.zeros(idx.size, dtype=bool)
+        for group in _GROUPS:
+            if open_rows.size == 0:
+                break
+            rows_here = idx[open_rows]
+            if group is None:  # Levenberg-Marquardt step with the row's lam
+                factors, sufficient = np.ones(1), np.ones(1)
+                direction = steps[open_rows, 1]
+            else:
+                factors, sufficient = group, 1 - 1e-4 * group
+                direction = steps[open_rows, 0]
+            tries = len(factors)
+            candidates = theta[rows_here][:, None, :] + factors[None, :, None] * direction[:, None, :]
+            new_res = problem.residual(
+                candidates.reshape(-1, problem.r), np.repeat(owner[rows_here], tries)
+            ).reshape(rows_here.size, tries, -1)
+            new_cost = np.einsum("kqe,kqe->kq", new_res, new_res)
+            new_cost = np.where(np.isfinite(new_cost), new_cost, np.inf)
+            decrease = new_cost < cost[rows_here][:, None] * sufficient[None, :]
+            found = decrease.any(axis=1)
+            pick = decrease.argmax(axis=1)[found]
+            taken = rows_here[found]
+            theta[taken] = candidates[found, pick]
+            res[taken] = new_res[found, pick]
+            cost[taken] = new_cost[found, pick]
+            if group is None:
+                by_lm[open_rows[found]] = True
+            open_rows = open_rows[~found]
+        failed = np.zeros(idx.size, dtype=bool)
+        failed[open_rows] = True
+        lam[idx] = np.where(
+            by_lm, np.maximum(lam[idx] / 3.0, _LAM_MIN), np.where(failed, lam[idx] * 4.0, lam[idx])
+        )
         iterations[idx] += 1
         improved = cost[idx] < best[idx] * (1 - 1e-3)
         best[idx] = np.minimum(best[idx], cost[idx])
@@ -125,15 +170,32 @@ def levenberg_marquardt(
     return theta, relative, iterations
 
 
+#: former name of :func:`newton_iterate` (same signature and returns)
+levenberg_marquardt = newton_iterate
+
+
 def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Batched solve; singular rows get a least-squares answer instead of an error."""
     try:
         return np.linalg.solve(system, rhs[..., None])[..., 0]
     except np.linalg.LinAlgError:
-        out = np.empty_like(rhs)
-        for k in range(system.shape[0]):
-            out[k] = np.linalg.lstsq(system[k], rhs[k], rcond=None)[0]
-        return out
+        flat_systems = system.reshape((-1,) + system.shape[-2:])
+        flat_rhs = rhs.reshape(-1, rhs.shape[-1])
+        out = np.stack(
+            [np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(flat_systems, flat_rhs)]
+        )
+        return out.reshape(rhs.shape)
+
+
+def _confirm(exact, theta, owner, relative, tol) -> np.ndarray:
+    """Recompute near-matches on the real model, polishing them with a few steps there."""
+    close = np.flatnonzero(relative <= np.sqrt(tol))
+    out = np.maximum(relative, np.sqrt(tol) * 2)  # surrogate residuals are never trusted
+    out[relative > np.sqrt(tol)] = relative[relative > np.sqrt(tol)]
+    if close.size:
+        _, real, _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=_POLISH)
+        out[close] = real
+    return out
 
 
 def newton_solve(
@@ -165,9 +227,10 @@ def newton_solve(
     wave = int(options.extra.get("wave", 1))
     if wave < 1:
         raise ValueError(f"extra['wave'] must be a positive integer, got {wave}")
-    problem = MatchProblem(allocation, trials)
-    size = problem.size
-    starts = [trial_starts(problem, t, options.starts, options.seed) for t in range(size)]
+    exact = MatchProblem(allocation, trials)
+    problem = QuadraticProblem(exact) if QuadraticProblem.applies(allocation) else exact
+    size = exact.size
+    starts = [trial_starts(exact, t, options.starts, options.seed) for t in range(size)]
     best = np.full(size, np.inf)
     used = np.zeros(size, dtype=int)
     iterations = np.zeros(size, dtype=int)
@@ -181,9 +244,11 @@ def newton_solve(
         owner = np.repeat(open_trials, count)
         which = np.tile(np.arange(first, first + count), open_trials.size)
         theta0 = np.stack([starts[t][k] for t, k in zip(owner, which)])
-        _, relative, its = levenberg_marquardt(
+        theta, relative, its = newton_iterate(
             problem, theta0, owner, tol=options.tol, max_iter=options.max_iter
         )
+        if problem is not exact:  # a match counts only on the real model
+            relative = _confirm(exact, theta, owner, relative, options.tol)
         for row, (t, k) in enumerate(zip(owner, which)):
             iterations[t] += its[row]
             if not matched[t]:

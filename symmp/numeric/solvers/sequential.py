@@ -74,7 +74,7 @@ def sequential_solve_trials(
     SymmpError
         When the machinery is missing or the allocation has no sequential structure.
     """
-    from .newton import levenberg_marquardt
+    from .newton import newton_iterate
 
     _, solve = _machinery()
     structure = sequential_structure(allocation)
@@ -98,7 +98,7 @@ def sequential_solve_trials(
         raw = float(problem.relative_residual(theta, owner)[0])
         relative = raw
         if raw > options.tol * 1e-2:
-            theta, polished, _ = levenberg_marquardt(
+            theta, polished, _ = newton_iterate(
                 problem, theta, owner, tol=options.tol, max_iter=_POLISH_STEPS
             )
             relative = float(min(raw, polished[0]))
