@@ -13,6 +13,7 @@ from .classify import Classification, classify, is_affine
 from .flow import FlowReport, Waste, flow_bound
 from .patterns import w_columns_theorem, w_rows_theorem
 from .ranks import RankReport, exact_rank, generic_ranks, schwartz_zippel_bound
+from .sequential import SequentialReport, SequentialStructure, analyze_sequential, find_sequential_structure
 
 __all__ = [
     "classify",
@@ -30,4 +31,8 @@ __all__ = [
     "Waste",
     "w_rows_theorem",
     "w_columns_theorem",
+    "find_sequential_structure",
+    "analyze_sequential",
+    "SequentialStructure",
+    "SequentialReport",
 ]
