@@ -18,7 +18,7 @@ from ..errors import SymmpError
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
 
 #: subcommand modules, in the order ``symmp --help`` lists them
-COMMAND_MODULES = ["classify", "theorems"]
+COMMAND_MODULES = ["classify", "theorems", "mp", "sweep", "latex"]
 
 EXIT_USAGE = 2
 
