@@ -206,3 +206,18 @@ the solution for t :
 """
     points = parse_solutions(text, 2)
     assert len(points) == 1 and points[0][1] == complex(-2.0, 0.5)
+
+
+@pytest.mark.parametrize("allocation", [DIAGONAL, DIAGONAL_3], ids=["2 unknowns", "3 unknowns"])
+def test_elimination_alone_reaches_the_same_verdicts(allocation):
+    trials = _trials(allocation, 15, seed=5)
+    no_phc = {"homotopy": "none"}
+    full = certified_solve(allocation, trials, SolverOptions(starts=10, extra=no_phc))
+    # one iteration of one start: Newton cannot match, elimination must decide
+    blind = certified_solve(allocation, trials, SolverOptions(starts=1, max_iter=1, extra=no_phc))
+    assert all(o.proved for o in full)
+    assert all(o.details["stage"].startswith("elimination") for o in blind if o.proved)
+    for seen, alone in zip(full, blind):
+        assert not alone.proved or alone.matched == seen.matched
+    if allocation is DIAGONAL:  # two unknowns: resultants prove "yes" as well as "no"
+        assert all(o.proved for o in blind)

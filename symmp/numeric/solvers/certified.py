@@ -15,8 +15,9 @@ Per trial (THEORY.md section 6; ``PRIOR-ART.md`` for the measured options):
    ``E > r`` cannot be proved this way (the trial stays unproved).
 3. **Elimination** (``r <= 3``, ``E >= r``): resultants over Q and exact
    real-root isolation (:mod:`symmp.numeric.certify.elimination`) prove "no",
-   and for ``r <= 2`` square systems also "yes"; real roots otherwise seed
-   more Newton starts.
+   and for ``r <= 2`` square systems also "yes"; otherwise the eliminant's
+   real roots seed more Newton starts (first unknown set to each root),
+   whose end points go to the Krawczyk test.
 4. **Homotopy** (``phc -b``, optional): all complex solutions of a square
    (sub)system; each is certified by a complex Krawczyk box. "No" is proved
    only when the boxes are pairwise disjoint, their number reaches the
@@ -216,8 +217,12 @@ def _as_complex(box: tuple) -> tuple:
 
 
 # ------------------------------------------------------------------- solver
-def _decide(system: TrialSystem, candidates: list[np.ndarray], settings) -> tuple[bool, bool, dict]:
-    """(matched, proved, details) for one trial."""
+def _decide(
+    system: TrialSystem, candidates: list[np.ndarray], settings, refine
+) -> tuple[bool, bool, dict]:
+    """(matched, proved, details) for one trial; ``refine(x0_values)`` runs
+    Newton from starts whose first unknown is set to each value and returns
+    the new candidates."""
     E, r = system.n_equations, system.r
     details: dict = {"equations": E, "unknowns": r, "reduced": system.reduced}
     for theta in candidates[: int(settings["candidates"])]:
@@ -246,6 +251,10 @@ def _decide(system: TrialSystem, candidates: list[np.ndarray], settings) -> tupl
         if result.verdict == "yes" and E == r:
             return True, True, {**details, "stage": "elimination"}
         details["reason"] = result.message
+        if E == r and result.real_roots:  # seed Newton with the eliminant's real roots
+            for theta in refine(result.real_roots)[: int(settings["candidates"])]:
+                if _prove_real(system, theta)[0]:
+                    return True, True, {**details, "stage": "elimination+krawczyk"}
     use_phc = settings["homotopy"] == "phc" or (settings["homotopy"] == "auto" and phc_available())
     if use_phc and r <= int(settings["phc_max_unknowns"]):
         bezout = int(np.prod([polys[k].total_degree() for k in rows]))
@@ -314,7 +323,16 @@ def certified_solve(
             order = mine[np.argsort(relative[mine])]
             candidates = [theta[k] for k in order if relative[k] <= options.tol]
             system = TrialSystem(allocation, trial)
-            matched, proved, details = _decide(system, candidates, settings)
+
+            def refine(roots, t=t):
+                seeds = np.repeat(starts[t][: min(4, options.starts)], len(roots), axis=0)
+                seeds[:, 0] = np.tile(roots, len(seeds) // len(roots))
+                points, rel, _ = levenberg_marquardt(
+                    problem, seeds, np.full(len(seeds), t), tol=options.tol, max_iter=options.max_iter
+                )
+                return [points[k] for k in np.argsort(rel) if rel[k] <= options.tol]
+
+            matched, proved, details = _decide(system, candidates, settings, refine)
             details["numeric_match"] = bool(candidates)
             outcomes.append(
                 TrialOutcome(
