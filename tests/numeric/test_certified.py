@@ -221,3 +221,6 @@ def test_elimination_alone_reaches_the_same_verdicts(allocation):
         assert not alone.proved or alone.matched == seen.matched
     if allocation is DIAGONAL:  # two unknowns: resultants prove "yes" as well as "no"
         assert all(o.proved for o in blind)
+    else:  # three: "no" by resultants, "yes" by Newton seeded at the eliminant's real roots
+        assert sum(o.proved for o in blind) >= 0.8 * len(blind)
+        assert any(o.details["stage"] == "elimination+krawczyk" for o in blind)

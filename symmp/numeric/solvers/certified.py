@@ -327,8 +327,10 @@ def certified_solve(
             def refine(roots, t=t):
                 seeds = np.repeat(starts[t][: min(4, options.starts)], len(roots), axis=0)
                 seeds[:, 0] = np.tile(roots, len(seeds) // len(roots))
+                # a proof search, not the Newton stage: at least 100 iterations
+                budget = max(options.max_iter, 100)
                 points, rel, _ = levenberg_marquardt(
-                    problem, seeds, np.full(len(seeds), t), tol=options.tol, max_iter=options.max_iter
+                    problem, seeds, np.full(len(seeds), t), tol=options.tol, max_iter=budget
                 )
                 return [points[k] for k in np.argsort(rel) if rel[k] <= options.tol]
 
