@@ -29,6 +29,7 @@ from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
 from .patterns import w_columns_theorem, w_rows_theorem
 from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
+from .sequential import analyze_sequential, lifted_counts
 
 __all__ = ["Classification", "classify", "is_affine"]
 
@@ -131,6 +132,8 @@ def classify(
         f"at {ranks.points} random points"
     ]
     reasons += [w.sentence() for w in flow.waste]
+    # counts of the lifted system (THEORY.md section 5), for polynomial models
+    extra = lifted_counts(allocation) if allocation.model.polynomial else {}
     if flow.uncovered:
         reasons.append(
             f"the budgets let the learnable weights cover at most {flow.bound} of the "
@@ -150,6 +153,7 @@ def classify(
             flow=flow,
             ranks=ranks,
             reasons=reasons + list(why),
+            extra=dict(extra),
         )
 
     if ranks.rank < ranks.target_rank:
@@ -183,15 +187,43 @@ def classify(
             ranks.target_bound,
             "the outputs are affine in the learnable weights and rho_A = rho_full: MP = 1",
         )
-    for theorem, check in (("Theorem W-rows", w_rows_theorem), ("Theorem W-columns", w_columns_theorem)):
-        holds, _ = check(allocation)
-        if holds:
-            return verdict(
-                MAXIMAL,
-                theorem,
-                0.0,
-                f"every hypothesis of {theorem} holds (THEORY.md section 5): MP = 1",
-            )
+    # Sequential linearity of the lifted system (THEORY.md section 5), found by
+    # the general block mechanism; the theorem pattern checks are a cross-check.
+    sequential = analyze_sequential(allocation, seed=seed)
+    theorems = [name for name, check in (("Theorem W-rows", w_rows_theorem), ("Theorem W-columns", w_columns_theorem)) if check(allocation)[0]]
+    structure = sequential.structure
+    if structure is not None and structure.exact:
+        order = "; ".join(structure.describe_order())
+        return verdict(
+            MAXIMAL,
+            "sequentially linear",
+            0.0,
+            f"the lifted system ({structure.lifting} lifting, {structure.form} right-hand sides) is "
+            f"sequentially linear: {len(structure.blocks)} square blocks, each linear in its own "
+            "unknowns once the earlier ones are known and generically nonsingular (nonzero "
+            f"determinant modulo p = {structure.prime} at a random instance), no equation left over: "
+            "almost every instance has exactly one solution, real, so MP = 1",
+            f"block order: {order}",
+            *(f"cross-check: the hypotheses of {name} hold too" for name in theorems),
+        )
+    if theorems:
+        extra["sequential_cross_check"] = (
+            f"{', '.join(theorems)} holds but no sequential structure was found: {sequential.reason}"
+        )
+        return verdict(
+            MAXIMAL,
+            theorems[0],
+            0.0,
+            f"every hypothesis of {theorems[0]} holds (THEORY.md section 5): MP = 1",
+            f"cross-check failed: the sequential mechanism found no structure ({sequential.reason})",
+        )
+    if structure is not None:
+        reasons.append(
+            f"the lifted system is sequentially linear up to {len(structure.leftover)} over-determined "
+            "equations that hold at one random point only: not a proof of MP = 1"
+        )
+    else:
+        reasons.append(f"no sequentially linear block order: {sequential.reason}")
     return verdict(
         INTERMEDIATE,
         "Fact 1 (dimension): rho_A = rho_full, so MP > 0",

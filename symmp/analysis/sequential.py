@@ -62,7 +62,14 @@ from ..modlinalg import rank_mod_p, solve_mod_p
 from ..systems.instance import atom_values, teacher_targets
 from ..systems.lifted import LIFTINGS, TermSystem, build_terms
 
-__all__ = ["Block", "SequentialStructure", "SequentialReport", "find_sequential_structure", "analyze_sequential"]
+__all__ = [
+    "Block",
+    "SequentialStructure",
+    "SequentialReport",
+    "find_sequential_structure",
+    "analyze_sequential",
+    "lifted_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -236,6 +243,23 @@ def analyze_sequential(
             fallback = structure
         attempts[lifting] = why
     return SequentialReport(fallback, attempts)
+
+
+def lifted_counts(allocation: Allocation) -> dict:
+    """Equation and unknown counts of the (right-)lifted system, for verdicts.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> lifted_counts(Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2))["equations"]
+    {'linear': 4, 'quadratic': 2}
+    """
+    terms = build_terms(allocation)
+    return {
+        "equations": terms.counts(),
+        "unknowns": terms.unknown_counts(),
+        "lifted_system": f"right lifting, {terms.form} right-hand sides",
+    }
 
 
 def _random_values(allocation: Allocation, terms: TermSystem, prime: int, seed: int) -> np.ndarray:
