@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arithmetic import _LIMB, DEFAULT_PRIME, matmul_mod
+from .arithmetic import DEFAULT_PRIME, matmul_mod
 
 __all__ = ["rank_mod_p", "rank_mod_p_flint", "inverse_mod_p", "solve_mod_p"]
 
@@ -34,14 +34,16 @@ def _inv_scalar(x: int, p: int) -> int:
 def _panel_pivots(panel: np.ndarray, p: int) -> tuple[list[int], list[int]]:
     """Rows and columns of a maximal nonsingular square submatrix of ``panel``.
 
-    Plain Gaussian elimination mod p on a narrow (height x <= 32) block.
+    Plain Gaussian elimination mod p on a narrow (height x <= 32) block of
+    int64 residues in ``[0, p)``, updating the whole block in place (pivot
+    rows get a zero multiplier) instead of gathering the free rows.
     """
     work = panel.copy()
-    height = work.shape[0]
+    height, width = work.shape
     free_rows = np.ones(height, dtype=bool)
     pivot_rows: list[int] = []
     pivot_cols: list[int] = []
-    for col in range(work.shape[1]):
+    for col in range(width):
         candidates = np.flatnonzero(free_rows & (work[:, col] != 0))
         if candidates.size == 0:
             continue
@@ -49,15 +51,13 @@ def _panel_pivots(panel: np.ndarray, p: int) -> tuple[list[int], list[int]]:
         pivot_rows.append(row)
         pivot_cols.append(col)
         free_rows[row] = False
-        others = np.flatnonzero(free_rows)
-        if others.size == 0 or col + 1 == work.shape[1]:
+        if col + 1 == width or len(pivot_rows) == height:
             continue
-        factor = (work[others, col] * _inv_scalar(work[row, col], p)) % p
-        tail = work[row, col + 1 :]
-        work[others, col + 1 :] = (
-            work[others, col + 1 :] - (factor[:, None] * tail[None, :]) % p
-        ) % p
-        work[others, col] = 0
+        factor = (work[:, col] * _inv_scalar(work[row, col], p)) % p
+        factor[~free_rows] = 0
+        tail = work[:, col + 1 :]
+        tail -= (factor[:, None] * work[row, col + 1 :][None, :]) % p
+        tail %= p
     return pivot_rows, pivot_cols
 
 
@@ -91,64 +91,110 @@ def solve_mod_p(a: np.ndarray, b: np.ndarray, p: int = DEFAULT_PRIME) -> np.ndar
     return matmul_mod(inverse_mod_p(a, p), np.mod(np.asarray(b, dtype=np.int64), p), p)
 
 
-def _reduce_inplace(x: np.ndarray, p: int) -> np.ndarray:
-    """``x mod p`` in place for float64 integers ``0 <= |x| < 2**53``.
+#: Limb of the balanced two-limb products below: residues |x| <= 2**30 + 2
+#: split as hi * 2**15 + lo with |hi| <= 2**15 + 1, |lo| <= 2**14.
+_HALF = float(1 << 15)
+#: Largest inner dimension of one exact product: 255 * (2**15 + 1) * (2**30 + 2) < 2**53.
+_INNER = 128
+#: Rows per cache-sized block of a trailing update.
+_ROW_BLOCK = 256
 
-    Much faster than ``np.fmod`` (a libm call per element): the quotient from a
-    float reciprocal is off by at most one, which the two masked corrections
-    fix, and every intermediate is an exactly representable integer.
+
+def _balance(x: np.ndarray, p: int) -> np.ndarray:
+    """Reduce float64 integers ``|x| < 2**53`` in place to balanced residues,
+    ``|x| <= p/2 + 2``.
+
+    ``rint(x / p)`` from a float reciprocal is within ``1/2 + 2**-30`` of the
+    true quotient, so the remainder stays in that range, and every
+    intermediate is an exactly representable integer. A residue is zero mod p
+    exactly when its balanced representative is 0.
     """
     quotient = x * (1.0 / p)
-    np.floor(quotient, out=quotient)
+    np.rint(quotient, out=quotient)
     quotient *= p
     x -= quotient
-    x[x < 0] += p
-    x[x >= p] -= p
     return x
 
 
-def _times_residues(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
-    """Exact ``left @ right mod p`` for int64 ``left`` and float64 ``right``,
-    both holding residues of ``p < 2**31``; returns float64 residues.
+def _limbs(left: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split balanced residues into ``hi * 2**15 + lo`` (both float64)."""
+    hi = np.rint(left * (1.0 / _HALF))
+    lo = left - hi * _HALF
+    return hi, lo
 
-    ``left`` is cut into limbs of ``bits`` bits with ``k * 2**bits * p <=
-    2**52`` (k = inner dimension), so every BLAS product is exact, and the
-    limbs are combined Horner-style with one reduction per limb.
+
+def _subtract_product(target: np.ndarray, left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
+    """``target - left @ right`` modulo p, in place, all balanced float64 residues.
+
+    Exact: the inner dimension is cut into chunks of at most :data:`_INNER`,
+    ``left`` into two 15-bit limbs, so every BLAS product is an integer below
+    2**53 (``_INNER * (2**15 + 1) * (2**30 + 2)``); the high part is reduced
+    before it is scaled back. Rows are processed in cache-sized blocks.
     """
-    inner = left.shape[-1]
-    bits = 52 - int(p).bit_length() - max(inner - 1, 1).bit_length()
-    if bits < 1:
-        half = inner // 2
-        total = _times_residues(left[:, :half], right[:half], p)
-        total += _times_residues(left[:, half:], right[half:], p)
-        return _reduce_inplace(total, p)
-    limbs = []
-    rest = left.copy()
-    while True:
-        rest, limb = np.divmod(rest, 1 << bits)
-        limbs.append(limb)
-        if not rest.any():
-            break
-    out = None
-    for limb in reversed(limbs):
-        product = np.matmul(limb.astype(np.float64), right)
-        if out is not None:
-            out *= 1 << bits
-            product += out
-        out = _reduce_inplace(product, p)
-    return out
+    for start in range(0, left.shape[1], _INNER):
+        hi, lo = _limbs(left[:, start : start + _INNER])
+        chunk = right[start : start + _INNER]
+        for row in range(0, target.shape[0], _ROW_BLOCK):
+            block = target[row : row + _ROW_BLOCK]
+            high = np.matmul(hi[row : row + _ROW_BLOCK], chunk)
+            _balance(high, p)  # |high| <= 2**30 + 2
+            high *= _HALF  # |high| <= 2**45 + 2**16
+            high += np.matmul(lo[row : row + _ROW_BLOCK], chunk)  # + <= 2**51 in size
+            block -= high
+            _balance(block, p)
+    return target
+
+
+def _product(left: np.ndarray, right: np.ndarray, p: int) -> np.ndarray:
+    """Exact ``left @ right`` modulo p in balanced float64 residues."""
+    out = np.zeros((left.shape[0], right.shape[1]))
+    _subtract_product(out, left, right, p)
+    return np.negative(out, out=out)
+
+
+def _strong_inverse(a: np.ndarray, p: int) -> np.ndarray:
+    """Inverse mod p of a square int64 matrix whose leading principal minors
+    are all nonzero mod p (as a pivot block found by elimination is).
+
+    Block recursion ``[[A, B], [C, D]]^-1`` through ``A^-1`` and the inverse
+    of the Schur complement ``S = D - C A^-1 B``, with BLAS-backed exact
+    products; small blocks use Gauss-Jordan. Raises ZeroDivisionError if a
+    leading block is singular.
+    """
+    k = a.shape[0]
+    if k <= 32:
+        return inverse_mod_p(a, p)
+    half = k // 2
+    A, B, C, D = a[:half, :half], a[:half, half:], a[half:, :half], a[half:, half:]
+    A_inv = _strong_inverse(A, p)
+    A_inv_B = matmul_mod(A_inv, B, p)
+    C_A_inv = matmul_mod(C, A_inv, p)
+    S_inv = _strong_inverse((D - matmul_mod(C, A_inv_B, p)) % p, p)
+    upper_right = (-matmul_mod(A_inv_B, S_inv, p)) % p
+    lower_left = (-matmul_mod(S_inv, C_A_inv, p)) % p
+    upper_left = (A_inv - matmul_mod(upper_right, C_A_inv, p)) % p
+    return np.block([[upper_left, upper_right], [lower_left, S_inv]])
+
+
+def _pivot_block_inverse(a: np.ndarray, p: int) -> np.ndarray:
+    try:
+        return _strong_inverse(a, p)
+    except ZeroDivisionError:  # pragma: no cover - pivot blocks are strongly nonsingular
+        return inverse_mod_p(a, p)
 
 
 def _blocked_pivots(
     work: np.ndarray, p: int, widths: tuple[int, ...] = (128, 16)
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows and columns of a maximal nonsingular square submatrix of ``work``
-    (float64 residues), by blocked Schur-complement elimination.
+    (float64 balanced residues), by blocked Schur-complement elimination.
 
     Panels of ``widths[0]`` columns are reduced recursively with the next
     width (the narrowest by :func:`_panel_pivots`); the pivot block's Schur
     complement replaces the rest, and the panel's other columns are dropped
-    because their Schur complement is zero.
+    because their Schur complement is zero. The pivots come out in
+    elimination order, so every leading principal minor of the pivot block is
+    nonzero (what :func:`_strong_inverse` needs).
     """
     row_ids = np.arange(work.shape[0])
     col_ids = np.arange(work.shape[1])
@@ -160,7 +206,7 @@ def _blocked_pivots(
         if len(widths) > 1 and width > widths[1]:
             rows, cols = _blocked_pivots(panel.copy(), p, widths[1:])
         else:
-            found_rows, found_cols = _panel_pivots(panel.astype(np.int64), p)
+            found_rows, found_cols = _panel_pivots(np.mod(panel.astype(np.int64), p), p)
             rows, cols = np.array(found_rows, dtype=np.intp), np.array(found_cols, dtype=np.intp)
         trailing = work[:, width:]
         if rows.size == 0:
@@ -171,13 +217,13 @@ def _blocked_pivots(
         others = np.setdiff1d(np.arange(work.shape[0]), rows)
         if others.size == 0 or trailing.shape[1] == 0:
             break
-        a11_inv = inverse_mod_p(panel[np.ix_(rows, cols)].astype(np.int64), p)
+        pivot_block = np.mod(panel[np.ix_(rows, cols)].astype(np.int64), p)
+        a11_inv = _pivot_block_inverse(pivot_block, p).astype(np.float64)
+        _balance(a11_inv, p)
         # Schur complement: A22 - A21 (A11^{-1} A12).
-        solved = _times_residues(a11_inv, trailing[rows], p)
-        correction = _times_residues(panel[np.ix_(others, cols)].astype(np.int64), solved, p)
+        solved = _product(a11_inv, trailing[rows], p)
         work = trailing[others]
-        work -= correction
-        _reduce_inplace(work, p)
+        _subtract_product(work, panel[np.ix_(others, cols)], solved, p)
         row_ids, col_ids = row_ids[others], col_ids[width:]
     if not pivot_rows:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
@@ -225,7 +271,7 @@ def rank_mod_p(matrix: np.ndarray, p: int = DEFAULT_PRIME) -> int:
         work = work.T
     if p >= 2**31:
         raise ValueError(f"rank_mod_p needs a prime below 2**31, got {p}")
-    rows, _ = _blocked_pivots(np.ascontiguousarray(work, dtype=np.float64), p)
+    rows, _ = _blocked_pivots(_balance(np.ascontiguousarray(work, dtype=np.float64), p), p)
     return int(rows.size)
 
 
