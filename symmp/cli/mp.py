@@ -1,0 +1,108 @@
+"""``symmp mp SPEC.json``: the match probability of one allocation.
+
+Examples
+--------
+>>> from symmp.cli import main
+>>> main(["mp", "examples/specs/linear_3_1.json", "--trials", "5", "--no-store"])
+MP = 0 (Fact 1 (dimension): rho_A < rho_full)
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..numeric import SOLVER_INFO, estimate_mp
+from ..numeric.ledger import DEFAULT_STORE
+from ..spec import load_spec
+from . import UsageError, non_negative_int, positive_int
+from ._output import print_json
+
+__all__ = ["register", "add_run_options", "run_options"]
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``mp`` and ``sweep``."""
+    parser.add_argument("--trials", type=positive_int, default=1000, help="random trials (default 1000)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="seed of every draw (default 0)")
+    parser.add_argument(
+        "--solver", default="auto", metavar="NAME",
+        help="auto (default), linear, newton, fsolve, sequential, certified, ... "
+        "(any registered solver)",
+    )
+    parser.add_argument("--starts", type=positive_int, default=10, help="random starts per trial (default 10)")
+    parser.add_argument("--tol", type=positive_float, default=1e-9, help="match threshold on the relative residual")
+    parser.add_argument("--max-iter", type=positive_int, default=100, help="iterations per start (default 100)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
+    parser.add_argument(
+        "--executor", default="local", metavar="local|dask[:ADDRESS]",
+        help="where trials run (default local processes; dask needs the 'distributed' extra)",
+    )
+    parser.add_argument(
+        "--store", default=DEFAULT_STORE, metavar="PATH",
+        help=f"SQLite ledger of finished trials, resumed on rerun (default {DEFAULT_STORE})",
+    )
+    parser.add_argument("--no-store", action="store_true", help="keep no ledger")
+    parser.add_argument("--target-halfwidth", type=positive_float, default=None,
+                        help="stop once the 95%% interval's half-width is at most this")
+    parser.add_argument("--no-certificate", action="store_true",
+                        help="ignore the analyzer's maximal/minimal verdict")
+    parser.add_argument("--cross-check", action="store_true",
+                        help="run the trials even when a certificate decides MP")
+    parser.add_argument("--distribution", default="gaussian",
+                        help="weight distribution: gaussian (default), uniform, rademacher")
+    parser.add_argument("--sigma", type=positive_float, default=1.0, help="weight scale (default 1)")
+
+
+def run_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments of :func:`estimate_mp` from parsed options."""
+    if args.solver not in SOLVER_INFO:
+        raise UsageError(
+            f"unknown solver {args.solver!r}; available: {', '.join(sorted(SOLVER_INFO))}"
+        )
+    return dict(
+        trials=args.trials, seed=args.seed, solver=args.solver, starts=args.starts, tol=args.tol,
+        max_iter=args.max_iter, workers=args.workers, executor=args.executor,
+        store=None if args.no_store else args.store, target_halfwidth=args.target_halfwidth,
+        use_certificate=not args.no_certificate, cross_check=args.cross_check,
+        distribution=args.distribution, sigma=args.sigma,
+    )
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "mp",
+        help="estimate (or prove) the match probability of an allocation",
+        description="Match probability of an allocation: exactly 1 or 0 when the analyzer "
+        "proves it, else the fraction of random trials the student matches, with a Wilson "
+        "95%% interval. Local solvers give a lower bound.",
+    )
+    parser.add_argument("spec", metavar="SPEC.json", help="allocation spec (JSON)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--trials-json", action="store_true", help="with --json, list every trial")
+    add_run_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    allocation = load_spec(args.spec)
+    result = estimate_mp(allocation, **run_options(args))
+    if args.json:
+        print_json(result.to_dict(include_trials=args.trials_json))
+    else:
+        print(result)
+        if result.method != "certificate":
+            print(f"{result.note}; {result.seconds:.2f} s"
+                  + (f", {result.reused} trials reused from {result.store}" if result.reused else ""))
+    return 0

@@ -1,0 +1,112 @@
+"""estimate_mp: determinism across executors, early stop, ledger, validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from symmp import LRNN, Allocation, SymmpError
+from symmp.numeric import estimate_mp
+from symmp.numeric.ledger import Ledger, run_key
+from symmp.numeric.result import wilson_interval
+
+DIAGONAL = Allocation.from_entries(LRNN(2, 1, 1, 2), [("W", 0, 0), ("W", 1, 1)], m=2)
+RUN = dict(trials=40, seed=3, solver="newton", starts=4, batch=7, use_certificate=False)
+
+
+def _fingerprint(result):
+    return [(o.index, o.matched, o.residual, o.starts, o.details) for o in result.outcomes]
+
+
+def test_wilson_interval_reference_values():
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == 1.0
+    lo, hi = wilson_interval(50, 100)
+    assert abs(lo - 0.4038) < 1e-4 and abs(hi - 0.5962) < 1e-4
+
+
+def test_same_seed_bit_identical_for_one_and_two_workers():
+    one = estimate_mp(DIAGONAL, workers=1, **RUN)
+    two = estimate_mp(DIAGONAL, workers=2, **RUN)
+    assert _fingerprint(one) == _fingerprint(two)
+    assert (one.mp, one.matches, one.trials) == (two.mp, two.matches, two.trials)
+    other = estimate_mp(DIAGONAL, **{**RUN, "seed": 4})
+    assert _fingerprint(other) != _fingerprint(one)
+
+
+@pytest.fixture
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    client = distributed.Client(cluster)
+    yield cluster
+    client.close()
+    cluster.close()
+
+
+def test_same_seed_bit_identical_on_dask(dask_cluster):
+    local = estimate_mp(DIAGONAL, **RUN)
+    dask = estimate_mp(DIAGONAL, executor=f"dask:{dask_cluster.scheduler_address}", **RUN)
+    assert _fingerprint(local) == _fingerprint(dask)
+
+
+def test_early_stop_uses_a_prefix_of_whole_batches():
+    full = estimate_mp(DIAGONAL, **{**RUN, "trials": 140})
+    early = estimate_mp(DIAGONAL, target_halfwidth=0.15, **{**RUN, "trials": 140})
+    assert early.stopped_early and early.trials % 7 == 0 and early.trials < 140
+    lo, hi = early.ci95
+    assert (hi - lo) / 2 <= 0.15
+    assert _fingerprint(early) == _fingerprint(full)[: early.trials]
+
+
+def test_ledger_resumes_without_recomputing(tmp_path):
+    store = tmp_path / "runs.sqlite"
+    first = estimate_mp(DIAGONAL, store=store, **{**RUN, "trials": 21})
+    assert (first.reused, first.computed) == (0, 21)
+    more = estimate_mp(DIAGONAL, store=store, **RUN)
+    assert (more.reused, more.computed) == (21, 19)
+    again = estimate_mp(DIAGONAL, store=store, **RUN)
+    assert (again.reused, again.computed) == (40, 0)
+    fresh = estimate_mp(DIAGONAL, **RUN)
+    assert _fingerprint(again) == _fingerprint(fresh)
+    assert again.mp == fresh.mp
+
+
+def test_ledger_keys_differ_with_settings(tmp_path):
+    store = tmp_path / "runs.sqlite"
+    estimate_mp(DIAGONAL, store=store, **RUN)
+    other = estimate_mp(DIAGONAL, store=store, **{**RUN, "starts": 5})
+    assert other.reused == 0
+    assert run_key({"a": 1, "b": 2}) == run_key({"b": 2, "a": 1})
+    with Ledger(store) as ledger:
+        assert ledger.path == str(store)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"trials": 0}, "trials must be an integer >= 1"),
+        ({"seed": -1}, "seed must be"),
+        ({"starts": 2.5}, "starts must be"),
+        ({"workers": 0}, "workers must be"),
+        ({"solver": "magic"}, "unknown solver 'magic'"),
+        ({"solver": "linear"}, "does not apply"),
+        ({"executor": "spark"}, "executor must be"),
+        ({"tol": 2.0}, "tol must be"),
+        ({"target_halfwidth": 0.9}, "target_halfwidth must be"),
+        ({"distribution": "cauchy"}, "distribution must be"),
+        ({"solver_options": {"f": object()}}, "JSON-able"),
+    ],
+)
+def test_malformed_options_are_one_line_errors(options, message):
+    with pytest.raises(SymmpError, match=message) as info:
+        estimate_mp(DIAGONAL, **{"trials": 5, "use_certificate": False, **options})
+    assert "\n" not in str(info.value)
+
+
+def test_result_to_dict_is_complete_and_honest():
+    result = estimate_mp(DIAGONAL, **RUN)
+    out = result.to_dict()
+    for key in ("mp", "ci95", "trials", "matches", "method", "lower_bound", "seconds", "starts", "proved"):
+        assert key in out
+    assert out["interval"] == "wilson" and out["lower_bound"] is True and out["starts"] == 4
+    assert "lower bound" in out["note"]
+    assert len(result.to_dict(include_trials=True)["outcomes"]) == 40
