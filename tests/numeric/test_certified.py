@@ -168,6 +168,14 @@ def test_more_equations_than_unknowns_never_claims_a_match():
     assert all(o.details["stage"] in ("elimination", "phc") for o in outcomes if o.proved)
 
 
+def test_elimination_does_not_claim_yes_when_one_equation_lacks_y():
+    context = fmpq_mpoly_ctx.get(("x", 2), "lex")
+    x, y = context.gens()
+    # h = x has the simple real root 0, but y^2 + 1 = 0 has no real root there
+    assert eliminate([y * y + 1, x]).verdict is None
+    assert eliminate([y * y - 1, x]).verdict is None  # open, never a wrong verdict
+
+
 # ------------------------------------------------------------- interface
 def test_outcome_does_not_depend_on_the_batch():
     trials = _trials(DIAGONAL_3, 4)

@@ -7,10 +7,8 @@
   zero of a square system inside a box, real or complex;
 - :mod:`.elimination`: exact elimination (resultants over Q) for up to three
   unknowns with exact real-root isolation;
-- :mod:`.phc`: the PHCpack ``phc -b`` runner and output parser;
-- :mod:`.local`: a small batched Levenberg-Marquardt that supplies the
-  candidate points to certify.
+- :mod:`.phc`: the PHCpack ``phc -b`` runner and output parser.
 
-Call :func:`symmp.numeric.solvers.certified.certified_solver` (solver name
+Call :func:`symmp.numeric.solvers.certified.certified_solve` (solver name
 ``"certified"``) rather than these modules directly.
 """

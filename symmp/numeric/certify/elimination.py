@@ -10,8 +10,8 @@ What it proves:
 - **no real solution** when ``h`` is not identically zero and has no real
   root: every real solution ``(x0, ...)`` makes every resultant vanish, so
   ``x0`` would be a real root of ``h`` (any number of unknowns);
-- **a real solution** (two unknowns, ``h = Res_y(p, q)``) when ``h`` has a
-  simple real root ``a`` at which the leading coefficient of ``p`` in ``y``
+- **a real solution** (two unknowns, both involving ``y``, ``h = Res_y(p, q)``)
+  when ``h`` has a simple real root ``a`` at which the leading coefficient of ``p`` in ``y``
   does not vanish: then ``ord_a h`` is the sum of the intersection
   multiplicities of the common zeros over ``x0 = a``, so there is exactly one,
   of multiplicity one; its complex conjugate is also a common zero over the
@@ -149,7 +149,8 @@ def eliminate(polys: list[fmpq_mpoly]) -> EliminationResult:
         return EliminationResult("no", h.degree(), (), "the eliminant has no real root")
     if r == 1:
         return EliminationResult("yes", h.degree(), midpoints, "a real root of the equation")
-    if r == 2 and pivot is not None:
+    if r == 2 and pivot is not None and all(_degree_in(p, 1) > 0 for p in polys):
+        # (both equations involve y, so h is a true resultant: see the module docstring)
         lead = _univariate(_leading_coefficient_in(pivot, 1))
         common = h.gcd(lead) if not lead.is_zero() else h
         for root, mult in real:

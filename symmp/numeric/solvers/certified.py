@@ -162,7 +162,7 @@ def _homotopy_no(system, polys, rows, bezout, settings) -> tuple[str | None, dic
     points = solve_with_phc([polys[k] for k in rows], timeout=float(settings["phc_timeout"]))
     r = system.r
     boxes: list[tuple] = []
-    real_points: list[np.ndarray] = []
+    real_boxes: list[tuple] = []
     failed = 0
     for point in points:
         scale = 1.0 + float(np.max(np.abs(point)))
@@ -170,7 +170,7 @@ def _homotopy_no(system, polys, rows, bezout, settings) -> tuple[str | None, dic
             ok, box, _ = _prove_real(system, point.real.copy(), rows)
             if ok:
                 boxes.append(box)
-                real_points.append(point.real.copy())
+                real_boxes.append(box)
             else:
                 failed += 1
             continue
@@ -193,15 +193,14 @@ def _homotopy_no(system, polys, rows, bezout, settings) -> tuple[str | None, dic
         "phc_solutions": len(points),
         "certified": len(boxes),
         "uncertified": failed,
-        "real": len(real_points),
+        "real": len(real_boxes),
         "bezout": bezout,
     }
-    if real_points and len(rows) == system.n_equations:
+    if real_boxes and len(rows) == system.n_equations:
         return "yes", details
-    if real_points:  # overdetermined: a real subsystem zero must miss another equation
+    if real_boxes:  # overdetermined: a real subsystem zero must miss another equation
         others = [k for k in range(system.n_equations) if k not in rows]
-        for point in real_points:
-            ok, box, _ = _prove_real(system, point, rows)
+        for box in real_boxes:
             values = system.ball_residual(list(box))
             if not any(not values[k].contains(0) for k in others):
                 return None, {**details, "reason": "a real zero of the square subsystem is not excluded"}
