@@ -81,7 +81,7 @@ def _family(args):
     if bad:
         raise UsageError(f"--K values must lie in 1..{lines} ({args.axis}s of {args.matrix}), got {bad}")
     width = model.matrix_shapes[args.matrix][1 if args.axis == "row" else 0]
-    return model, r, m, [k for k in Ks if -(-r // k) <= width], Ks
+    return model, r, m, [k for k in Ks if k <= r and -(-r // k) <= width], Ks
 
 
 def sweep_family(model, matrix: str, r: int, m: int, Ks, axis: str = "row", **run) -> list[dict]:
@@ -151,5 +151,5 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(_COLUMNS[:9], [[row[c] if not isinstance(row[c], float) else f"{row[c]:.3f}"
                                            for c in _COLUMNS[:9]] for row in rows]))
         if skipped:
-            print(f"skipped K = {skipped}: r = {r} entries do not fit in so few lines", file=sys.stderr)
+            print(f"skipped K = {skipped}: r = {r} entries do not fill K lines or fit in so few", file=sys.stderr)
     return 0

@@ -1,0 +1,69 @@
+"""``symmp mp``: output, JSON contract, one-line errors with exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from symmp.cli import main
+
+SPECS = "examples/specs"
+
+
+def _run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_json_has_the_promised_keys(capsys, tmp_path):
+    status, out, _ = _run(capsys, "mp", f"{SPECS}/lrnn_diagonal.json", "--trials", "30",
+                          "--solver", "newton", "--starts", "3", "--json", "--store", str(tmp_path / "s.sqlite"))
+    assert status == 0
+    result = json.loads(out)
+    for key in ("mp", "ci95", "trials", "matches", "method", "lower_bound", "seconds"):
+        assert key in result
+    assert result["trials"] == 30 and result["method"] == "newton" and len(result["ci95"]) == 2
+    assert result["ci95"][0] <= result["mp"] <= result["ci95"][1]
+
+
+def test_certificate_answers_at_once(capsys):
+    status, out, _ = _run(capsys, "mp", f"{SPECS}/lrnn_w_rows.json", "--no-store")
+    assert status == 0 and out.startswith("MP = 1")
+
+
+def test_text_output_and_default_store_in_cwd(capsys, tmp_path, monkeypatch):
+    spec = json.load(open(f"{SPECS}/lrnn_diagonal.json"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    assert status == 0 and "95% CI" in out and "lower bound" in out
+    assert (tmp_path / "symmp-runs.sqlite").exists()
+    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    assert "20 trials reused" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--trials", "0"], "--trials"),
+        (["--trials", "ten"], "--trials"),
+        (["--starts", "-1"], "--starts"),
+        (["--solver", "bogus"], "unknown solver 'bogus'"),
+        (["--executor", "spark"], "executor must be"),
+        (["--tol", "nan"], "--tol"),
+        (["--distribution", "cauchy"], "distribution must be"),
+        (["--target-halfwidth", "0.7"], "target_halfwidth"),
+    ],
+)
+def test_malformed_options_exit_2_with_one_line(capsys, argv, message):
+    status, out, err = _run(capsys, "mp", f"{SPECS}/lrnn_diagonal.json", "--no-store",
+                            "--no-certificate", *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and message in err
+
+
+def test_missing_spec_is_one_line(capsys):
+    status, _, err = _run(capsys, "mp", "no-such-file.json", "--no-store")
+    assert status == 2 and err.startswith("error: ") and err.count("\n") == 1
