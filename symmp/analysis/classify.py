@@ -9,8 +9,9 @@ The rules, in order (THEORY.md sections 3 to 5):
 4. Otherwise ``intermediate``: rho_A = rho_full gives MP > 0, and full rank
    alone never proves MP = 1.
 
-ReLU networks: D-only allocations are affine (Fact 2); ranks are taken at a
-fixed activation pattern; everything else is ``intermediate``.
+Networks with an activation: see :mod:`symmp.analysis.activation` (Fact 2
+holds only in part there: ReLU D-only allocations are affine per trial, yet
+MP < 1 strictly); ranks are taken at a slope pattern and only reported.
 
 Examples
 --------
@@ -25,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..allocation import Allocation
+from .activation import nonpolynomial_verdict
 from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
 from .patterns import w_columns_theorem, w_rows_theorem
@@ -156,6 +158,14 @@ def classify(
             extra=dict(extra),
         )
 
+    if not allocation.model.polynomial:
+        kind, certificate, why = nonpolynomial_verdict(
+            allocation,
+            target_rank=ranks.target_rank,
+            target_certified=ranks.target_certified,
+            seed=(allocation.seed or 0) if seed is None else seed,
+        )
+        return verdict(kind, certificate, 0.0, *why)
     if ranks.rank < ranks.target_rank:
         return verdict(
             MINIMAL,
@@ -163,22 +173,6 @@ def classify(
             ranks.rank_bound,
             f"rho_A = {ranks.rank} < rho_full = {ranks.target_rank}: the student's outputs form "
             "a thinner set than the teacher's, so MP = 0",
-        )
-    if not allocation.model.polynomial:
-        if affine and ranks.rank == allocation.model.output_dim * allocation.m:
-            return verdict(
-                MAXIMAL,
-                "Fact 2 (affine): D-only and rho_A = d*m",
-                0.0,
-                "only D is learnable, so the outputs are affine in it, and its image is "
-                "every possible output (rho_A = d*m): MP = 1",
-            )
-        return verdict(
-            INTERMEDIATE,
-            "Fact 1 (dimension): rho_A = rho_full at a fixed activation pattern",
-            ranks.target_bound,
-            "ReLU network: ranks are measured at a fixed activation pattern and no "
-            "certificate of MP = 1 applies; estimate MP numerically",
         )
     if affine:
         return verdict(

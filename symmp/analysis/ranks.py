@@ -92,16 +92,12 @@ def random_point(model: Model, m: int, ar: ModularArithmetic, rng: np.random.Gen
     return weights, ar.random(model.input_shape(m), rng)
 
 
-def _point_options(model: Model, m: int, rng: np.random.Generator) -> dict:
-    """Extra Jacobian options at a point: a ReLU net's activation pattern,
-    taken from a genuine Gaussian sample."""
+def _point_options(model: Model, m: int, ar: ModularArithmetic, rng: np.random.Generator) -> dict:
+    """Extra Jacobian options at a point: the slope pattern of a network with
+    an activation (see :meth:`symmp.models.ShallowReLU.rank_pattern`)."""
     if model.polynomial:
         return {}
-    weights = {
-        name: rng.standard_normal(shape) / np.sqrt(model.fan_in(name))
-        for name, shape in model.matrix_shapes.items()
-    }
-    return {"pattern": model.activation_pattern(weights, rng.standard_normal(model.input_shape(m)))}
+    return {"pattern": model.rank_pattern(m, ar, rng)}
 
 
 def exact_rank(
@@ -127,7 +123,7 @@ def _ranks_at_points(model, entry_sets, m, points, prime, seed) -> list[int]:
     everything = model.all_entries()
     for _ in range(points):
         weights, inputs = random_point(model, m, ar, rng)
-        options = _point_options(model, m, rng)
+        options = _point_options(model, m, ar, rng)
         jacobian = model.jacobian(weights, inputs, everything, ar, **options)
         index = {entry: k for k, entry in enumerate(everything)}
         for k, entries in enumerate(entry_sets):

@@ -1,9 +1,12 @@
 """The shallow network Y = D act(W X), ReLU by default (THEORY.md section 1).
 
 Under exact (modular) arithmetic an activation has no meaning; there the
-model evaluates the polynomial map of one fixed *activation pattern*
-(``pattern``: 0/1 array of shape ``(h, m)``), which is how symmp measures
-ranks of ReLU networks.
+model evaluates the polynomial map of one fixed *slope pattern* ``S``
+(``pattern``: array of shape ``(h, m)``), act(W X) -> S o (W X), which is
+how symmp measures ranks of these networks "for reporting": for ReLU the
+pattern is the 0/1 activation pattern of a genuine Gaussian sample, for leaky
+ReLU the slopes 1 or 1/100 of such a sample, and for the smooth activations
+(tanh, sigmoid) generic nonzero slopes (:meth:`ShallowReLU.rank_pattern`).
 """
 
 from __future__ import annotations
@@ -104,6 +107,25 @@ class ShallowReLU(Model):
     def activation_pattern(self, weights, inputs) -> np.ndarray:
         """0/1 array (..., h, m): which hidden units are active (float weights)."""
         return (np.matmul(weights["W"], inputs) > 0).astype(np.int64)
+
+    def rank_pattern(self, m: int, ar: Arithmetic, rng: np.random.Generator) -> np.ndarray:
+        """A slope pattern (h, m) of residues for exact rank evaluation.
+
+        ReLU: the 0/1 activation pattern of a Gaussian sample (weights with
+        variance 1/fan_in, N(0, 1) inputs); leaky ReLU: its slopes 1 or 1/100;
+        tanh and sigmoid: generic nonzero slopes.
+        """
+        weights = {
+            name: rng.standard_normal(shape) / np.sqrt(self.fan_in(name))
+            for name, shape in self.matrix_shapes.items()
+        }
+        active = self.activation_pattern(weights, rng.standard_normal(self.input_shape(m)))
+        if self.activation == "relu":
+            return active
+        if self.activation == "leaky_relu":
+            leak = pow(int(round(1 / _LEAK)), -1, ar.p)  # 1/100 modulo p
+            return np.where(active == 1, 1, leak).astype(np.int64)
+        return rng.integers(1, ar.p, size=active.shape, dtype=np.int64)
 
     def jacobian_factors(self, weights, inputs, name, ar: Arithmetic = FLOAT, pattern=None):
         _, hidden, slope = self._hidden(weights, inputs, ar, pattern)

@@ -142,19 +142,28 @@ def _d_only(activation, per_row):
     return Allocation.from_entries(model, entries, m=3)
 
 
-@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "leaky_relu"])
-def test_d_only_meeting_row_budget_gives_mp_one(activation):
+@pytest.mark.parametrize(
+    "activation, verdict",
+    # leaky ReLU features can be rank deficient with positive probability in
+    # general, so the analyzer proves nothing there; the trials still all match
+    [("tanh", "maximal"), ("sigmoid", "maximal"), ("leaky_relu", "intermediate")],
+)
+def test_d_only_meeting_row_budget_gives_mp_one(activation, verdict):
     allocation = _d_only(activation, [3, 3])  # row budget min(h, m) = 3, r = d*m
-    assert classify(allocation).verdict == "maximal"
+    assert classify(allocation).verdict == verdict
     trials = draw_trials(allocation, 0, range(200))
     outcomes = SOLVERS["adahessian"](allocation, trials, SolverOptions(starts=1, tol=1e-5, max_iter=10))
     assert all(o.matched and o.proved and o.method == "least_squares" for o in outcomes)
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_d_only_violating_row_budget_gives_mp_zero(activation):
+@pytest.mark.parametrize(
+    "activation, verdict",
+    # ReLU: MP is tiny but positive (teacher and student can both be all-inactive)
+    [("relu", "intermediate"), ("tanh", "minimal")],
+)
+def test_d_only_violating_row_budget_gives_mp_zero(activation, verdict):
     allocation = _d_only(activation, [4, 2])  # row 0 wastes one weight, row 1 misses one equation
-    assert classify(allocation).verdict == "minimal"
+    assert classify(allocation).verdict == verdict
     trials = draw_trials(allocation, 0, range(100))
     exact = SOLVERS["adahessian"](allocation, trials, SolverOptions(starts=1, tol=1e-5, max_iter=10))
     assert not any(o.matched for o in exact) and all(o.proved for o in exact)

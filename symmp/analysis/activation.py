@@ -1,0 +1,173 @@
+"""Verdicts for networks with an activation (``relu`` models).
+
+THEORY.md's Facts 1 and 2 are about polynomial maps. For Y = D act(W X) they
+carry over only in part, and symmp claims no more than can be proved:
+
+- Only D learnable: each trial is affine in D with feature matrix
+  A = act(W X) (the student's fixed W). Output row o can reach every target
+  row exactly when the learnable columns L_o of D row o select features
+  A[L_o, :] of rank m, so when the teacher's outputs fill all of R^{d x m}
+  (rho_full = d*m):
+
+  * some row has fewer than m learnable entries (or none): the student's
+    row then lies in an affine subspace of dimension < m, which the
+    teacher's row hits only when the teacher's own features act(W* X) have
+    rank < m. For ``tanh`` and ``sigmoid`` that has probability 0 and MP = 0
+    (``minimal``). For ``relu`` and ``leaky_relu`` it has positive
+    probability (for ReLU, teacher and student with every unit inactive
+    on every sample both output 0), so MP is positive but at most that
+    probability: ``intermediate``, never a false MP = 0;
+  * every row has at least m: for ``tanh`` and ``sigmoid`` det A[L_o, :m] is
+    a real-analytic function of (W, X); one point where an interval
+    (python-flint ``arb``) evaluation excludes zero proves it is not
+    identically zero, hence nonzero almost surely, and MP = 1 (``maximal``).
+    For ``relu`` MP < 1 strictly: with positive probability every unit of
+    L_o is inactive on some sample, and that column of A[L_o, :] vanishes
+    (so Fact 2's "MP is 0 or 1" fails here). For ``leaky_relu`` the
+    features can be rank deficient with positive probability too
+    (e.g. all units active gives W X of rank <= n0). Both ``intermediate``:
+    every trial is still decided exactly by least squares.
+
+- Anything else: ``intermediate``; ranks at a slope pattern are reported,
+  not used to decide.
+
+Examples
+--------
+>>> from symmp import Allocation, ShallowReLU
+>>> model = ShallowReLU(n0=3, h=4, d=1, activation="tanh")
+>>> allocation = Allocation.in_rows(model, "D", [0], k=3, m=3)
+>>> nonpolynomial_verdict(allocation, target_rank=3, target_certified=True, seed=0)[0]
+'maximal'
+"""
+
+from __future__ import annotations
+
+import flint
+import numpy as np
+
+from ..allocation import Allocation
+
+__all__ = ["nonpolynomial_verdict", "analytic_features_certificate"]
+
+_ARB_ACTIVATIONS = {
+    "tanh": lambda z: z.tanh(),
+    "sigmoid": lambda z: 1 / (1 + (-z).exp()),
+}
+
+
+def analytic_features_certificate(
+    allocation: Allocation, rows: dict[int, list[int]], seed: int, attempts: int = 3
+) -> bool:
+    """Prove det act(W X)[L_o[:m], :] is not identically zero for every row o.
+
+    Evaluates the features in ball arithmetic at random points; True when,
+    at one point, every determinant's ball excludes zero.
+    """
+    model = allocation.model
+    m = allocation.m
+    act = _ARB_ACTIVATIONS[model.activation]
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0xA7B]))
+    for _ in range(attempts):
+        weights = rng.standard_normal((model.h, model.n0)) / np.sqrt(model.n0)
+        inputs = rng.standard_normal((model.n0, m))
+        arb_w = [[flint.arb(float(x)) for x in row] for row in weights]
+        arb_x = [[flint.arb(float(x)) for x in row] for row in inputs.T]  # per sample
+        ok = True
+        for units in rows.values():
+            chosen = units[:m]
+            matrix = flint.arb_mat(
+                [[act(sum((a * b for a, b in zip(arb_w[i], arb_x[s])), flint.arb(0))) for s in range(m)]
+                 for i in chosen]
+            )
+            if matrix.det().contains(0):
+                ok = False
+                break
+        if ok:
+            return True
+    return False
+
+
+def nonpolynomial_verdict(
+    allocation: Allocation, *, target_rank: int, target_certified: bool, seed: int
+) -> tuple[str, str, list[str]]:
+    """(verdict, certificate, reasons) for a model with an activation; see module doc."""
+    model = allocation.model
+    d, m = model.output_dim, allocation.m
+    if set(allocation.matrices) != {"D"}:
+        return (
+            "intermediate",
+            "none: W is learnable, the outputs are not polynomial",
+            [
+                "W is learnable behind the activation: the ranks above are measured at one "
+                "slope pattern and are reported, not used to decide; estimate MP numerically",
+            ],
+        )
+    rows = {o: [j for (_, i, j) in allocation.ordered_entries if i == o] for o in range(d)}
+    if not (target_certified and target_rank == d * m):
+        return (
+            "intermediate",
+            "none: rho_full < d*m",
+            [
+                f"only D is learnable (affine per trial), but rho_full = {target_rank} < d*m = {d * m} "
+                "is not certified full, so no certificate applies; each trial is decided exactly by "
+                "least squares",
+            ],
+        )
+    short = {o: len(units) for o, units in rows.items() if len(units) < m}
+    if short:
+        o, count = next(iter(short.items()))
+        reach = (
+            f"row {o} of D holds {count} learnable weight{'s' if count != 1 else ''} but output "
+            f"row {o} needs {m}: the student's row {o} lies in an affine subspace of dimension "
+            f"{count} < {m} for every activation pattern"
+        )
+        if model.activation in _ARB_ACTIVATIONS:
+            return (
+                "minimal",
+                "Fact 1 (dimension): analytic features",
+                [
+                    reach + f", and the teacher's {model.activation} features have rank {m} almost "
+                    f"surely, so its row {o} has a density in R^{m}: MP = 0",
+                ],
+            )
+        return (
+            "intermediate",
+            f"none: {model.activation} features can lose rank with positive probability",
+            [
+                reach + f"; a match needs the teacher's {model.activation} features to have rank < {m} "
+                "(for instance every hidden unit inactive on some sample), an event of small but "
+                "positive probability, so MP is small but not 0",
+            ],
+        )
+    if model.activation in _ARB_ACTIVATIONS:
+        if analytic_features_certificate(allocation, rows, seed):
+            return (
+                "maximal",
+                f"Fact 2 (affine) with analytic features: {model.activation}",
+                [
+                    f"only D is learnable and every row of D holds >= m = {m} learnable weights; the "
+                    f"features {model.activation}(W X) are real-analytic and an interval evaluation "
+                    "(arb balls) proves each needed m x m feature determinant nonzero at one point, "
+                    "so it is nonzero almost surely: MP = 1",
+                ],
+            )
+        return (
+            "intermediate",
+            "none: the feature determinant could not be certified",
+            ["the interval evaluation did not exclude zero; estimate MP numerically"],
+        )
+    why = (
+        "with positive probability every learnable unit of a row is inactive on some sample, "
+        "which zeroes a column of its features: MP < 1 strictly"
+        if model.activation == "relu"
+        else "its piecewise-linear features can be rank deficient with positive probability "
+        "(e.g. all units active gives W X, of rank <= n0)"
+    )
+    return (
+        "intermediate",
+        f"none: Fact 2 does not apply to {model.activation} features",
+        [
+            f"only D is learnable, so each trial is affine and decided exactly by least squares, but "
+            f"for {model.activation} {why}; estimate MP from exact per-trial verdicts",
+        ],
+    )
