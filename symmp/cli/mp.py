@@ -41,9 +41,20 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="auto (default), linear, newton, fsolve, sequential, certified, ... "
         "(any registered solver)",
     )
-    parser.add_argument("--starts", type=positive_int, default=10, help="random starts per trial (default 10)")
-    parser.add_argument("--tol", type=positive_float, default=1e-9, help="match threshold on the relative residual")
-    parser.add_argument("--max-iter", type=positive_int, default=100, help="iterations per start (default 100)")
+    parser.add_argument(
+        "--starts", type=positive_int, default=None,
+        help="random starts per trial (default: the solver's; 10, or 1 for adahessian/adam/gd)",
+    )
+    parser.add_argument(
+        "--tol", type=positive_float, default=None,
+        help="match threshold on the relative residual (default: the solver's; 1e-9, "
+        "or 1e-5 for adahessian/adam/gd)",
+    )
+    parser.add_argument(
+        "--max-iter", type=positive_int, default=None,
+        help="iterations (optimiser steps) per start (default: the solver's; 100, or 3000 "
+        "for adahessian/adam/gd)",
+    )
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     parser.add_argument(
         "--executor", default="local", metavar="local|dask[:ADDRESS]",

@@ -40,13 +40,13 @@ from .executors import Task, parse_executor, run_tasks
 from .ledger import Ledger
 from .result import MPResult, wilson_interval
 from .sampling import check_sampling
-from .solvers import SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
+from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
 from .solvers.auto import resolve_solver
 
 __all__ = ["estimate_mp", "DEFAULT_STARTS"]
 
 #: default random starts per trial for local solvers
-DEFAULT_STARTS = 10
+DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
 #: solvers whose ``starts`` are meaningful
 _LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified"}
 
@@ -63,9 +63,9 @@ def estimate_mp(
     seed: int = 0,
     solver: str = "auto",
     *,
-    starts: int = DEFAULT_STARTS,
-    tol: float = 1e-9,
-    max_iter: int = 100,
+    starts: int | None = None,
+    tol: float | None = None,
+    max_iter: int | None = None,
     solver_options: dict | None = None,
     distribution: str = "gaussian",
     sigma: float = 1.0,
@@ -91,9 +91,11 @@ def estimate_mp(
     solver : str
         ``"auto"`` (default), ``"linear"``, ``"newton"``, ``"fsolve"``,
         ``"sequential"``, or any registered solver (``certified``, ...).
-    starts, tol, max_iter : int, float, int
+    starts, tol, max_iter : int, float, int, optional
         Random starts per trial, match threshold on the relative residual,
-        iterations per start.
+        iterations (steps) per start. None takes the chosen solver's own
+        defaults: 10, 1e-9, 100 for the polynomial solvers; 1, 1e-5, 3000 for
+        the ReLU optimisers (``adahessian``, ``adam``, ``gd``).
     solver_options : dict, optional
         Solver-specific settings (``SolverOptions.extra``).
     distribution, sigma, shared
@@ -130,6 +132,13 @@ def estimate_mp(
         raise SymmpError(f"allocation must be an Allocation, got {type(allocation).__name__}")
     _check_int(trials, "trials", 1)
     _check_int(seed, "seed", 0)
+    get_solver(solver)
+    method = resolve_solver(allocation, solver)
+    get_solver(method)
+    info = SOLVER_INFO[method]
+    starts = info.defaults["starts"] if starts is None else starts
+    tol = info.defaults["tol"] if tol is None else tol
+    max_iter = info.defaults["max_iter"] if max_iter is None else max_iter
     _check_int(starts, "starts", 1)
     _check_int(max_iter, "max_iter", 1)
     _check_int(workers, "workers", 1)
@@ -145,10 +154,6 @@ def estimate_mp(
     parse_executor(executor)
     shared = tuple(shared) if not isinstance(shared, str) else shared
     check_sampling(distribution, sigma, shared, allocation)
-    get_solver(solver)
-    method = resolve_solver(allocation, solver)
-    get_solver(method)
-    info = SOLVER_INFO[method]
     if info.applies is not None and solver != "auto" and not info.applies(allocation):
         raise SymmpError(
             f"solver {solver!r} does not apply to this allocation ({info.description}); "

@@ -159,6 +159,7 @@ def _register() -> None:
             lambda allocation, trials, options, _name=name: solve_relu(allocation, trials, options, _name),
             applies=applies_relu,
             description=text,
+            defaults=RELU_DEFAULTS,
         )
 
 

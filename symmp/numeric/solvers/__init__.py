@@ -39,6 +39,7 @@ __all__ = [
     "SolverInfo",
     "SOLVERS",
     "SOLVER_INFO",
+    "GENERIC_DEFAULTS",
     "register_solver",
     "get_solver",
     "solver_applies",
@@ -122,7 +123,13 @@ class SolverInfo:
     fn: SolverFn
     applies: Callable[[Allocation], bool] | None
     description: str
+    #: the solver's own defaults for ``starts``, ``tol``, ``max_iter``
+    defaults: dict = field(default_factory=dict)
 
+
+#: defaults of ``starts``, ``tol`` (relative residual of a match) and
+#: ``max_iter`` for solvers that do not set their own
+GENERIC_DEFAULTS = {"starts": 10, "tol": 1e-9, "max_iter": 100}
 
 #: solver name -> function (the interface other modules plug into)
 SOLVERS: dict[str, SolverFn] = {}
@@ -136,6 +143,7 @@ def register_solver(
     *,
     applies: Callable[[Allocation], bool] | None = None,
     description: str = "",
+    defaults: dict | None = None,
 ) -> SolverFn:
     """Register ``fn`` under ``name``.
 
@@ -148,9 +156,16 @@ def register_solver(
         ``applies(allocation) -> bool``; None means "any allocation".
     description : str
         One line for ``--help`` and error messages.
+    defaults : dict, optional
+        The solver's own defaults for ``starts``, ``tol`` and ``max_iter``
+        where they differ from :data:`GENERIC_DEFAULTS` (used when the caller
+        gives none).
     """
+    unknown = set(defaults or {}) - set(GENERIC_DEFAULTS)
+    if unknown:
+        raise ValueError(f"defaults may set only {sorted(GENERIC_DEFAULTS)}, got {sorted(unknown)}")
     SOLVERS[name] = fn
-    SOLVER_INFO[name] = SolverInfo(name, fn, applies, description)
+    SOLVER_INFO[name] = SolverInfo(name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})})
     return fn
 
 
