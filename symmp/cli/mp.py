@@ -116,4 +116,10 @@ def run(args: argparse.Namespace) -> int:
         if result.method != "certificate":
             print(f"{result.note}; {result.seconds:.2f} s"
                   + (f", {result.reused} trials reused from {result.store}" if result.reused else ""))
+            summary = result.trial_summary
+            for key, label in (("steps", "steps used"), ("relative_loss", "final relative loss")):
+                if key in summary:
+                    q = summary[key]
+                    print(f"{label}: min {q['min']:.4g}, median {q['median']:.4g}, "
+                          f"max {q['max']:.4g} over {q['count']} trials")
     return 0

@@ -16,7 +16,31 @@ from dataclasses import dataclass, field
 
 from .solvers import TrialOutcome
 
-__all__ = ["MPResult", "wilson_interval", "Z95"]
+__all__ = ["MPResult", "wilson_interval", "summarise", "Z95"]
+
+#: per-trial numbers summarised in every result (``residual`` of each
+#: outcome, and these keys of ``details`` when a solver reports them)
+SUMMARISED_DETAILS = ("steps", "relative_loss", "iterations")
+
+
+def summarise(values) -> dict:
+    """Quantiles (min, 25%, median, 75%, max) and mean of a list of numbers.
+
+    Examples
+    --------
+    >>> summarise([1, 2, 3, 4, 5])["median"]
+    3.0
+    """
+    import numpy as np
+
+    array = np.asarray(list(values), dtype=float)
+    if array.size == 0:
+        return {}
+    q = np.quantile(array, [0.0, 0.25, 0.5, 0.75, 1.0])
+    return {
+        "min": float(q[0]), "q25": float(q[1]), "median": float(q[2]), "q75": float(q[3]),
+        "max": float(q[4]), "mean": float(array.mean()), "count": int(array.size),
+    }
 
 #: two-sided 95% normal quantile
 Z95 = 1.959963984540054
@@ -124,6 +148,19 @@ class MPResult:
             )
         return f"every verdict proved by solver '{self.method}'"
 
+    @property
+    def trial_summary(self) -> dict:
+        """Distribution over trials of the final relative residual and, when
+        the solver reports them, of steps used and final relative loss."""
+        if not self.outcomes:
+            return {}
+        out = {"residual": summarise(o.residual for o in self.outcomes)}
+        for key in SUMMARISED_DETAILS:
+            values = [o.details[key] for o in self.outcomes if isinstance(o.details.get(key), (int, float))]
+            if values:
+                out[key] = summarise(values)
+        return out
+
     def _proved_misses(self) -> int:
         return sum(1 for o in self.outcomes if o.proved and not o.matched)
 
@@ -151,6 +188,7 @@ class MPResult:
             "stopped_early": self.stopped_early,
             "store": self.store,
             "note": self.note,
+            "trial_summary": self.trial_summary,
         }
         if include_trials:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
