@@ -14,18 +14,17 @@ import csv
 import json
 import sys
 
-from ..allocation import Allocation
 from ..errors import SpecError
 from ..models import MODEL_REGISTRY, make_model
-from ..numeric import estimate_mp
+from ..numeric.sweep import SWEEP_COLUMNS as _COLUMNS
+from ..numeric.sweep import sweep_family
+from ..plotting import plot_mp_curves, require_matplotlib
 from . import UsageError, positive_int
 from ._output import format_table, print_json
 from .mp import add_run_options, run_options
 
-__all__ = ["register", "sweep_family"]
+__all__ = ["register"]
 
-_COLUMNS = ["K", "r", "m", "mp", "ci_low", "ci_high", "matches", "trials", "method",
-            "lower_bound", "starts", "proved", "seconds", "verdict"]
 
 
 def register(subparsers) -> None:
@@ -84,53 +83,12 @@ def _family(args):
     return model, r, m, [k for k in Ks if k <= r and -(-r // k) <= width], Ks
 
 
-def sweep_family(model, matrix: str, r: int, m: int, Ks, axis: str = "row", **run) -> list[dict]:
-    """One table row per K: the MP of r entries spread over K lines."""
-    rows = []
-    for K in Ks:
-        allocation = Allocation.spread(model, matrix, r=r, K=K, m=m, axis=axis)
-        result = estimate_mp(allocation, **run)
-        rows.append({
-            "K": K, "r": r, "m": m, "mp": result.mp, "ci_low": result.ci95[0],
-            "ci_high": result.ci95[1], "matches": result.matches, "trials": result.trials,
-            "method": result.method, "lower_bound": result.lower_bound, "starts": result.starts,
-            "proved": result.proved, "seconds": round(result.seconds, 3), "verdict": result.verdict,
-        })
-    return rows
-
-
-def _plot(rows, path, title):
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UsageError("--plot needs matplotlib: pip install 'symmp[plot]'") from None
-    Ks = [row["K"] for row in rows]
-    mps = [row["mp"] for row in rows]
-    low = [row["mp"] - row["ci_low"] for row in rows]
-    high = [row["ci_high"] - row["mp"] for row in rows]
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.errorbar(Ks, mps, yerr=[low, high], marker="o", capsize=3)
-    ax.set_xlabel("K (lines holding the learnable weights)")
-    ax.set_ylabel("MP (95% Wilson interval)")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 def run(args: argparse.Namespace) -> int:
     run = run_options(args)
     model, r, m, Ks, asked = _family(args)
     skipped = sorted(set(asked) - set(Ks))
     if args.plot:  # fail before the long computation when matplotlib is missing
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError("--plot needs matplotlib: pip install 'symmp[plot]'") from None
+        require_matplotlib()
     if args.out and not args.out.endswith((".csv", ".json")):
         raise UsageError(f"--out must end in .csv or .json, got {args.out!r}")
     rows = sweep_family(model, args.matrix, r, m, Ks, axis=args.axis, **run)
@@ -143,7 +101,11 @@ def run(args: argparse.Namespace) -> int:
                 writer.writeheader()
                 writer.writerows(rows)
     if args.plot:
-        _plot(rows, args.plot, f"{model!r}, {args.matrix}: r = {r} over K {args.axis}s, m = {m}")
+        plot_mp_curves(
+            {repr(model): rows}, args.plot,
+            title=f"{model!r}, {args.matrix}: r = {r} over K {args.axis}s, m = {m}",
+            xlabel=f"K ({args.axis}s holding the learnable weights)",
+        )
     if args.json:
         print_json({"model": repr(model), "matrix": args.matrix, "axis": args.axis,
                     "skipped_K": skipped, "rows": rows})
