@@ -1,11 +1,12 @@
-"""Random starting points shared by the local solvers (``newton``, ``fsolve``).
+"""Random starting points shared by the local solvers (``newton``, ``fsolve``, ``certified``).
 
 Start 0 of a trial is the student's own draw of its learnable entries (the
 trial's ``student`` matrices). Start ``k >= 1`` is a fresh Gaussian draw from
 ``trial_rng(options.seed, trial.index, 1)`` scaled, entry by entry, by the
 root-mean-square of that matrix in the student, times ``SCALE_SPREAD[k - 1]``
 (cycled): a spread of scales, because a solution far from the origin is only
-reachable from a start of its size.
+reachable from a start of its size. :func:`trial_starts` gives one trial's
+starts, :func:`batch_starts` the same values for a whole batch at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from ..problem import MatchProblem
 from ..sampling import trial_rng
 
-__all__ = ["SCALE_SPREAD", "trial_starts", "start_scale"]
+__all__ = ["SCALE_SPREAD", "trial_starts", "batch_starts", "start_scale"]
 
 #: multipliers of the natural weight scale for starts 1, 2, ... (cycled)
 SCALE_SPREAD = (1.0, 0.5, 2.0, 1.0, 4.0, 0.25, 1.0, 8.0)
@@ -34,11 +35,10 @@ def trial_starts(problem: MatchProblem, position: int, starts: int, seed: int) -
     """
     trial = problem.trials[position]
     theta = np.empty((starts, problem.r))
-    theta[0] = _own_draw(problem, position)
+    theta[0] = [trial.student[name][i, j] for name, i, j in problem.entries]
     if starts > 1:
-        rms = np.array(
-            [np.sqrt(np.mean(trial.student[name] ** 2)) for name, _, _ in problem.entries]
-        )
+        rms_of = {name: np.sqrt(np.mean(trial.student[name] ** 2)) for name in trial.student}
+        rms = np.array([rms_of[name] for name, _, _ in problem.entries])
         rng = trial_rng(seed, trial.index, 1)
         noise = rng.standard_normal((starts - 1, problem.r))
         multipliers = np.array([start_scale(k) for k in range(1, starts)])
@@ -46,6 +46,6 @@ def trial_starts(problem: MatchProblem, position: int, starts: int, seed: int) -
     return theta
 
 
-def _own_draw(problem: MatchProblem, position: int) -> np.ndarray:
-    trial = problem.trials[position]
-    return np.array([trial.student[name][i, j] for name, i, j in problem.entries])
+def batch_starts(problem: MatchProblem, starts: int, seed: int) -> np.ndarray:
+    """:func:`trial_starts` of every batch member, shape ``(size, starts, r)`` (same values)."""
+    return np.stack([trial_starts(problem, t, starts, seed) for t in range(problem.size)])

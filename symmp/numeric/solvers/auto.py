@@ -1,9 +1,25 @@
-"""``auto``: the strongest solver that applies to an allocation.
+"""``auto``: the strongest solver that applies to an allocation, at a sane cost.
 
-In order: ``linear`` for affine allocations (exact); ``adahessian`` for ReLU
-networks once registered; ``sequential`` when a block-triangular structure is
-found (matches proved); ``certified`` for systems it accepts, when
-registered (every verdict proved); ``newton`` otherwise (lower bound).
+In order:
+
+1. ``linear`` for affine allocations (exact, every verdict proved);
+2. ``adahessian`` for ReLU networks once registered (lower bound);
+3. ``sequential`` when a block-triangular structure is found (matches proved
+   by construction);
+4. ``certified`` when it applies **and** the system has at most
+   :data:`AUTO_CERTIFIED_UNKNOWNS` unknowns, where exact elimination decides
+   a trial in milliseconds (every verdict proved);
+5. ``newton`` otherwise: batched damped Newton with ``starts`` random
+   restarts per trial, a **lower bound** on MP (the result says so and
+   reports the starts).
+
+Why ``certified`` stops at 3 unknowns here: beyond that it needs Krawczyk
+proofs and homotopy continuation per trial, measured at 2-6 trials/s on
+lrnn systems with 8 unknowns (``benchmarks/bench_mp.py``), against hundreds
+to thousands for ``newton``. Ask for it explicitly (``--solver certified``,
+up to ``MAX_CERTIFIED_UNKNOWNS`` unknowns) when proved verdicts matter more
+than time; ``benchmarks/bench_mp.py`` measures ``newton``'s miss rate
+against it.
 """
 
 from __future__ import annotations
@@ -14,7 +30,10 @@ from ...allocation import Allocation
 from ..sampling import Trial
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver, solver_applies
 
-__all__ = ["resolve_solver", "auto_solve"]
+__all__ = ["resolve_solver", "auto_solve", "AUTO_CERTIFIED_UNKNOWNS"]
+
+#: ``auto`` uses ``certified`` only up to this many unknowns (elimination range)
+AUTO_CERTIFIED_UNKNOWNS = 3
 
 
 def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
@@ -23,9 +42,11 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     Examples
     --------
     >>> import symmp.numeric
-    >>> from symmp import Allocation, LinearEstimator
+    >>> from symmp import Allocation, LinearEstimator, LRNN
     >>> resolve_solver(Allocation.spread(LinearEstimator(n=3, d=2), "W", r=4, K=2, m=2))
     'linear'
+    >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
+    'newton'
     """
     if name != "auto":
         return name
@@ -35,7 +56,7 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
         return "adahessian" if "adahessian" in SOLVERS else "newton"
     if solver_applies("sequential", allocation):
         return "sequential"
-    if solver_applies("certified", allocation):
+    if allocation.r <= AUTO_CERTIFIED_UNKNOWNS and solver_applies("certified", allocation):
         return "certified"
     return "newton"
 
@@ -50,5 +71,6 @@ def auto_solve(
 register_solver(
     "auto",
     auto_solve,
-    description="the strongest applicable: linear, adahessian (relu), sequential, certified, newton",
+    description="the strongest applicable at a sane cost: linear, adahessian (relu), sequential, "
+    "certified (<= 3 unknowns), newton (lower bound)",
 )

@@ -1,22 +1,35 @@
-"""``newton``: damped Newton / Levenberg-Marquardt, batched across trials and starts.
+"""``newton``: damped Newton / Levenberg-Marquardt, batched across all trials of a call.
 
-Every (trial, start) pair of a wave is one row of a numpy batch; the whole
-batch advances together with analytic Jacobians
-(:meth:`MatchProblem.jacobian`). The step of a row solves
+Every trial of the call owns one row of a numpy batch, and all rows advance
+together with analytic Jacobians (:meth:`MatchProblem.jacobian`; for outputs
+of degree <= 2, the exact quadratic model
+:class:`~symmp.numeric.problem.QuadraticProblem`). Per iteration and row, the
+direction solves
 
-- ``(J^T J + lam (diag(J^T J) + mu I)) step = -J^T res`` when there are at least
-  as many equations as unknowns (square or over-determined: Newton as
-  ``lam -> 0``), or
+- ``(J^T J + lam (mu I)) step = -J^T res`` when there are at least as many
+  equations as unknowns (square or over-determined: Newton as ``lam -> 0``), or
 - ``step = -J^T (J J^T + lam mu I)^{-1} res`` when there are fewer (the
   minimum-norm Gauss-Newton step as ``lam -> 0``),
 
-with ``mu`` the mean diagonal of the Gram matrix. A step is accepted when it
-lowers ``||res||``; then ``lam`` shrinks, else it grows (Marquardt's rule).
-A row stops when its relative residual is below ``tol / 100`` (refinement
-past the match threshold), when it stagnates, or when it diverges. Starts
-come in waves of ``extra["wave"]`` (default 1) per still-unmatched trial, so
-most trials cost one start. Each row's arithmetic is independent of the
-others, so a trial's outcome does not depend on its batch.
+with ``mu`` the mean diagonal of the Gram matrix. The (Gauss-)Newton step is
+tried at the lengths :data:`ALPHAS` (longest first, Armijo) and, when none
+lowers ``||res||``, a Levenberg-Marquardt step with the row's own ``lam``
+(Marquardt's rule: ``lam`` shrinks on success, grows on failure). Every
+candidate of every row is judged from one batched residual call; for a
+quadratic model the residual along the direction is exact from one point,
+``res(theta + a s) = res + a J s + a^2 q``.
+
+**Restarts as in fsolve, pipelined.** Start ``k + 1`` of a trial runs only
+when start ``k`` ended without a match; a start ends when its relative
+residual is below ``tol / 100`` (refinement past the match threshold), when
+its cost has not dropped by :data:`PROGRESS` within :data:`PATIENCE`
+iterations, when it diverges (``|theta|`` beyond :data:`DIVERGED` times its
+start's scale), or after ``max_iter`` iterations. A finished row is refilled
+at once with the trial's next start, so the batch stays full and a call
+costs about as many numpy iterations as its slowest trial, not as the sum
+over start waves. Each row's arithmetic is independent of the other rows and
+its starts come from the trial's own seed stream (:mod:`._starts`), so a
+trial's outcome does not depend on the batch or the number of workers.
 
 A miss is not proved (a local solver can miss far-away solutions): estimates
 from this solver are lower bounds on MP (THEORY.md section 6).
@@ -32,43 +45,142 @@ from ...allocation import Allocation
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import SolverOptions, TrialOutcome, register_solver
-from ._starts import trial_starts
+from ._starts import batch_starts
 
-__all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "ALPHAS"]
+__all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "ALPHAS", "PATIENCE", "PROGRESS"]
 
 _LAM_START, _LAM_MIN, _LAM_MAX = 1e-3, 1e-15, 1e12
 _REGULARISATION = 1e-12  # relative damping of the (Gauss-)Newton step itself
 _POLISH = 5  # real-model Newton steps confirming a surrogate's match
-_STAGNATION = 30  # iterations without a 1e-3 relative decrease of the best cost
-_DIVERGED = 1e8  # |theta| beyond this many times its start scale
+#: a start of ``newton_solve`` is abandoned when its best cost has not dropped
+#: below ``PROGRESS`` times its previous best within ``PATIENCE`` iterations
+PATIENCE, PROGRESS = 30, 0.9
+#: ``newton_solve`` keeps about this many rows running: once fewer trials are
+#: open, their later starts run side by side (verdicts do not change)
+WIDTH = 256
+#: ``newton_iterate``'s default patience (a lenient rule for callers that run every start)
+_STAGNATION = 30
+DIVERGED = 1e4  # |theta| beyond this many times its start scale
 #: step lengths tried along the (Gauss-)Newton direction, longest first
 ALPHAS = 2.0 ** -np.arange(0, 12)
-# tried in rounds, each only for the rows the previous rounds left without a step;
-# None is the Levenberg-Marquardt step
-_GROUPS = (ALPHAS[:1], ALPHAS[1:5], ALPHAS[5:], None)
+_SUFFICIENT = 1 - 1e-4 * ALPHAS  # Armijo factors
 
 
-def _damped_steps(J: np.ndarray, res: np.ndarray, lams: np.ndarray) -> np.ndarray:
-    """Steps ``-(J^T J + lam mu I)^{-1} J^T res`` for each row and each ``lams[:, q]``.
+def _damped_steps(J: np.ndarray, res: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Gauss-)Newton and Levenberg-Marquardt steps of every row, each ``(k, r)``.
 
-    Returns ``(k, q, r)``. With at least as many equations as unknowns the
-    normal equations are solved in unknown space, otherwise the equivalent
-    ``-J^T (J J^T + lam mu I)^{-1} res`` in equation space (the minimum-norm
-    step as ``lam -> 0``); ``mu`` is the Gram matrix's mean diagonal.
+    With at least as many equations as unknowns the normal equations are
+    solved in unknown space, otherwise the equivalent
+    ``-J^T (J J^T + lam mu I)^{-1} res`` in equation space; ``mu`` is the
+    Gram matrix's mean diagonal. Both steps come from one batched solve.
     """
     k, equations, unknowns = J.shape
     over = equations >= unknowns
-    gram = np.einsum("kei,kej->kij", J, J) if over else np.einsum("kei,kfi->kef", J, J)
+    Jt = J.transpose(0, 2, 1)
+    gram = np.matmul(Jt, J) if over else np.matmul(J, Jt)
     size = gram.shape[-1]
-    mu = np.einsum("kii->k", gram) / size + 1e-300
     diagonal = np.arange(size)
-    systems = np.repeat(gram[:, None], lams.shape[1], axis=1)
-    systems[:, :, diagonal, diagonal] += (lams * mu[:, None])[..., None]
+    mu = gram[:, diagonal, diagonal].sum(axis=1) / size + 1e-300
+    systems = np.empty((k, 2, size, size))
+    systems[:] = gram[:, None]
+    systems[:, 0, diagonal, diagonal] += (_REGULARISATION * mu)[:, None]
+    systems[:, 1, diagonal, diagonal] += (lam * mu)[:, None]
+    rhs = np.matmul(Jt, res[:, :, None]) if over else res[:, :, None]
+    solved = _solve(systems, np.broadcast_to(rhs[:, None], (k, 2, size, 1)))
     if over:
-        rhs = np.einsum("kei,ke->ki", J, res)
-        return -_solve(systems, np.repeat(rhs[:, None], lams.shape[1], axis=1))
-    dual = _solve(systems, np.repeat(res[:, None], lams.shape[1], axis=1))
-    return -np.einsum("kei,kqe->kqi", J, dual)
+        return -solved[:, 0, :, 0], -solved[:, 1, :, 0]
+    steps = -np.matmul(Jt[:, None], solved)[..., 0]
+    return steps[:, 0], steps[:, 1]
+
+
+def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Batched solve; singular systems get a least-squares answer instead of an error."""
+    try:
+        return np.linalg.solve(system, rhs)
+    except np.linalg.LinAlgError:
+        flat_systems = system.reshape((-1,) + system.shape[-2:])
+        flat_rhs = rhs.reshape((-1,) + rhs.shape[-2:])
+        out = np.stack(
+            [np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(flat_systems, flat_rhs)]
+        )
+        return out.reshape(rhs.shape)
+
+
+def _coefficients(problem, owner):
+    """Per-row quadratic coefficients ``(c, J0, H)`` of a :class:`QuadraticProblem`, else None."""
+    if not isinstance(problem, QuadraticProblem):
+        return None
+    hessian = problem.hessian[owner]
+    return problem.constant[owner], problem.linear[owner], hessian.reshape(len(owner), -1, problem.r)
+
+
+def _step(problem, theta, owner, res, cost, lam, coefficients=None):
+    """One damped iteration of every row; returns new ``theta, res, cost, lam``.
+
+    ``coefficients`` (from :func:`_coefficients`) selects the quadratic fast
+    path: Jacobian, residual and the residual along both steps are exact
+    polynomial evaluations with the rows' own ``(c, J0, H)``.
+    """
+    k, r = theta.shape
+    if coefficients is not None:
+        constant, linear, stacked = coefficients
+        bent = np.matmul(stacked, theta[:, :, None]).reshape(k, -1, r)  # H . theta
+        J = linear + bent
+        res = constant + np.matmul(linear + 0.5 * bent, theta[:, :, None])[..., 0]
+        with np.errstate(invalid="ignore", over="ignore"):
+            cost = np.einsum("ke,ke->k", res, res)
+        cost = np.where(np.isfinite(cost), cost, np.inf)
+    else:
+        J = problem.jacobian(theta, owner)
+    newton, marquardt = _damped_steps(J, res, lam)
+    if coefficients is not None:  # res(theta + a s) = res + a J s + a^2 s^T H s / 2, exactly
+        both = np.stack([newton, marquardt], axis=2)  # (k, r, 2)
+        slopes = np.matmul(J, both)  # (k, E, 2)
+        curved = np.matmul(stacked, both).reshape(k, -1, r, 2)  # H . s
+        bends = 0.5 * np.einsum("keiq,kiq->keq", curved, both)
+        slope, bend = slopes[..., 0], bends[..., 0]
+        along = (
+            res[:, None]
+            + ALPHAS[None, :, None] * slope[:, None]
+            + (ALPHAS**2)[None, :, None] * bend[:, None]
+        )
+        lm_res = res + slopes[..., 1] + bends[..., 1]
+    else:
+        points = theta[:, None, :] + ALPHAS[None, :, None] * newton[:, None, :]
+        evaluated = problem.residual(
+            np.concatenate([points.reshape(-1, r), theta + marquardt]),
+            np.concatenate([np.repeat(owner, len(ALPHAS)), owner]),
+        )
+        along = evaluated[: k * len(ALPHAS)].reshape(k, len(ALPHAS), -1)
+        lm_res = evaluated[k * len(ALPHAS):]
+    with np.errstate(invalid="ignore", over="ignore"):
+        along_cost = np.einsum("kqe,kqe->kq", along, along)
+        lm_cost = np.einsum("ke,ke->k", lm_res, lm_res)
+    along_cost = np.where(np.isfinite(along_cost), along_cost, np.inf)
+    lm_cost = np.where(np.isfinite(lm_cost), lm_cost, np.inf)
+    decrease = along_cost < cost[:, None] * _SUFFICIENT[None, :]
+    by_newton = decrease.any(axis=1)
+    pick = decrease.argmax(axis=1)
+    by_lm = ~by_newton & (lm_cost < cost)
+    rows = np.arange(k)
+    alpha = ALPHAS[pick]
+    theta = np.where(
+        by_newton[:, None], theta + alpha[:, None] * newton,
+        np.where(by_lm[:, None], theta + marquardt, theta),
+    )
+    res = np.where(
+        by_newton[:, None], along[rows, pick], np.where(by_lm[:, None], lm_res, res)
+    )
+    cost = np.where(by_newton, along_cost[rows, pick], np.where(by_lm, lm_cost, cost))
+    lam = np.where(
+        by_lm, np.maximum(lam / 3.0, _LAM_MIN), np.where(by_newton, lam, lam * 4.0)
+    )
+    return theta, res, cost, lam
+
+
+def _diverged(theta, scale):
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(theta).all(axis=1) | (np.abs(theta).max(axis=1) > DIVERGED * scale)
 
 
 def newton_iterate(
@@ -78,14 +190,16 @@ def newton_iterate(
     *,
     tol: float,
     max_iter: int,
+    patience: int = _STAGNATION,
+    progress: float = 1 - 1e-3,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the batched damped Newton / Levenberg-Marquardt iteration from ``theta``.
+    """Run the batched damped Newton / Levenberg-Marquardt iteration from every row of ``theta``.
 
-    Each iteration, per row: the (Gauss-)Newton step is tried at the lengths
-    :data:`ALPHAS` and the first that lowers ``||res||`` (Armijo) is taken;
-    if none does, a Levenberg-Marquardt step with the row's own ``lam`` is
-    tried (``lam`` shrinks on success and grows on failure). All candidates
-    of all rows are evaluated in one batched residual call.
+    Every row runs until its relative residual is below ``tol / 100``, it
+    stagnates (no drop of its best cost below ``progress`` times itself in
+    ``patience`` iterations), diverges, or ``max_iter`` iterations pass. Used
+    by ``certified`` and ``sequential`` (which run given points to the end);
+    :func:`newton_solve` adds fsolve-style restarts.
 
     Returns
     -------
@@ -98,72 +212,35 @@ def newton_iterate(
     """
     theta = np.array(theta, dtype=float)
     owner = np.asarray(owner, dtype=np.intp)
-    rows = len(owner)
     norms = problem.target_norms[owner]
     safe_norms = np.where(norms > 0, norms, 1.0)
     res = problem.residual(theta, owner)
     cost = np.einsum("ke,ke->k", res, res)
+    cost = np.where(np.isfinite(cost), cost, np.inf)
     best = cost.copy()
-    since_best = np.zeros(rows, dtype=int)
-    lam = np.full(rows, _LAM_START)
-    iterations = np.zeros(rows, dtype=int)
+    since_best = np.zeros(len(owner), dtype=int)
+    lam = np.full(len(owner), _LAM_START)
+    iterations = np.zeros(len(owner), dtype=int)
     target = (tol * 1e-2 * safe_norms) ** 2
-    scale = np.maximum(np.abs(theta).max(axis=1), 1.0)
+    scale = np.maximum(np.abs(theta).max(axis=1, initial=0.0), 1.0)
     active = np.isfinite(cost) & (cost > target)
     for _ in range(max_iter):
         idx = np.flatnonzero(active)
         if idx.size == 0:
             break
-        J = problem.jacobian(theta[idx], owner[idx])
-        lams = np.stack([np.full(idx.size, _REGULARISATION), lam[idx]], axis=1)
-        steps = _damped_steps(J, res[idx], lams)
-        open_rows = np.arange(idx.size)  # positions in idx still looking for a step
-        by_lm = np.zeros(idx.size, dtype=bool)
-        for group in _GROUPS:
-            if open_rows.size == 0:
-                break
-            rows_here = idx[open_rows]
-            if group is None:  # Levenberg-Marquardt step with the row's lam
-                factors, sufficient = np.ones(1), np.ones(1)
-                direction = steps[open_rows, 1]
-            else:
-                factors, sufficient = group, 1 - 1e-4 * group
-                direction = steps[open_rows, 0]
-            tries = len(factors)
-            candidates = theta[rows_here][:, None, :] + factors[None, :, None] * direction[:, None, :]
-            new_res = problem.residual(
-                candidates.reshape(-1, problem.r), np.repeat(owner[rows_here], tries)
-            ).reshape(rows_here.size, tries, -1)
-            new_cost = np.einsum("kqe,kqe->kq", new_res, new_res)
-            new_cost = np.where(np.isfinite(new_cost), new_cost, np.inf)
-            decrease = new_cost < cost[rows_here][:, None] * sufficient[None, :]
-            found = decrease.any(axis=1)
-            pick = decrease.argmax(axis=1)[found]
-            taken = rows_here[found]
-            theta[taken] = candidates[found, pick]
-            res[taken] = new_res[found, pick]
-            cost[taken] = new_cost[found, pick]
-            if group is None:
-                by_lm[open_rows[found]] = True
-            open_rows = open_rows[~found]
-        failed = np.zeros(idx.size, dtype=bool)
-        failed[open_rows] = True
-        lam[idx] = np.where(
-            by_lm, np.maximum(lam[idx] / 3.0, _LAM_MIN), np.where(failed, lam[idx] * 4.0, lam[idx])
+        theta[idx], res[idx], cost[idx], lam[idx] = _step(
+            problem, theta[idx], owner[idx], res[idx], cost[idx], lam[idx],
+            _coefficients(problem, owner[idx]),
         )
         iterations[idx] += 1
-        improved = cost[idx] < best[idx] * (1 - 1e-3)
+        improved = cost[idx] < best[idx] * progress
         best[idx] = np.minimum(best[idx], cost[idx])
         since_best[idx] = np.where(improved, 0, since_best[idx] + 1)
-        with np.errstate(invalid="ignore"):
-            diverged = ~np.isfinite(theta[idx]).all(axis=1) | (
-                np.abs(theta[idx]).max(axis=1) > _DIVERGED * scale[idx]
-            )
         active[idx] = (
             (cost[idx] > target[idx])
             & (lam[idx] < _LAM_MAX)
-            & (since_best[idx] < _STAGNATION)
-            & ~diverged
+            & (since_best[idx] < patience)
+            & ~_diverged(theta[idx], scale[idx])
         )
     relative = np.sqrt(cost) / safe_norms
     relative = np.where(np.isfinite(relative), relative, np.inf)
@@ -174,34 +251,67 @@ def newton_iterate(
 levenberg_marquardt = newton_iterate
 
 
-def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Batched solve; singular rows get a least-squares answer instead of an error."""
-    try:
-        return np.linalg.solve(system, rhs[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        flat_systems = system.reshape((-1,) + system.shape[-2:])
-        flat_rhs = rhs.reshape(-1, rhs.shape[-1])
-        out = np.stack(
-            [np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(flat_systems, flat_rhs)]
-        )
-        return out.reshape(rhs.shape)
-
-
 def _confirm(exact, theta, owner, relative, tol) -> np.ndarray:
     """Recompute near-matches on the real model, polishing them with a few steps there."""
+    out = relative.copy()
     close = np.flatnonzero(relative <= np.sqrt(tol))
-    out = np.maximum(relative, np.sqrt(tol) * 2)  # surrogate residuals are never trusted
-    out[relative > np.sqrt(tol)] = relative[relative > np.sqrt(tol)]
     if close.size:
         _, real, _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=_POLISH)
         out[close] = real
     return out
 
 
+class _Rows:
+    """The running starts: row ``i`` is start ``start[i]`` of trial ``trial[i]``."""
+
+    _FIELDS = ("trial", "start", "theta", "res", "cost", "best", "lam", "since", "its", "scale")
+
+    def __init__(self, problem, starts):
+        self.problem, self.starts = problem, starts
+        self.trial = np.zeros(0, dtype=np.intp)
+        self.start = np.zeros(0, dtype=np.intp)
+        self.theta = np.zeros((0, problem.r))
+        self.res = np.zeros((0, problem.equations))
+        for name in ("cost", "best", "lam", "scale"):
+            setattr(self, name, np.zeros(0))
+        self.since, self.its = np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+        self.coefficients = None  # per-row (c, J0, H) of a quadratic problem
+
+    def add(self, trial, start):
+        """Launch start ``start[i]`` of trial ``trial[i]`` in new rows."""
+        theta = self.starts[trial, start]
+        res = self.problem.residual(theta, trial)
+        with np.errstate(invalid="ignore", over="ignore"):
+            cost = np.einsum("ke,ke->k", res, res)
+        cost = np.where(np.isfinite(cost), cost, np.inf)
+        new = {
+            "trial": trial, "start": start, "theta": theta, "res": res, "cost": cost,
+            "best": cost.copy(), "lam": np.full(len(trial), _LAM_START),
+            "since": np.zeros(len(trial), dtype=int), "its": np.zeros(len(trial), dtype=int),
+            "scale": np.maximum(np.abs(theta).max(axis=1, initial=0.0), 1.0),
+        }
+        for name in self._FIELDS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
+        added = _coefficients(self.problem, trial)
+        if added is not None:
+            self.coefficients = tuple(
+                np.concatenate([old, part]) for old, part in zip(self.coefficients, added)
+            ) if self.coefficients is not None else added
+
+    def keep(self, mask):
+        for name in self._FIELDS:
+            setattr(self, name, getattr(self, name)[mask])
+        if self.coefficients is not None:
+            self.coefficients = tuple(part[mask] for part in self.coefficients)
+
+
 def newton_solve(
     allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
 ) -> list[TrialOutcome]:
-    """Solver ``newton``: Levenberg-Marquardt from ``options.starts`` starts per trial.
+    """Solver ``newton``: damped Newton from up to ``options.starts`` starts per trial.
+
+    Start ``k + 1`` of a trial runs only if start ``k`` found no match (as
+    the paper's fsolve loop); see the module docstring for the stopping rules.
 
     Parameters
     ----------
@@ -209,11 +319,14 @@ def newton_solve(
     trials : sequence of Trial
     options : SolverOptions
         ``starts``, ``tol``, ``max_iter`` (per start), ``seed``;
-        ``extra["wave"]``: starts tried per unmatched trial at once (default 1).
+        ``extra["patience"]`` / ``extra["progress"]`` override
+        :data:`PATIENCE` / :data:`PROGRESS`.
 
     Returns
     -------
     list of TrialOutcome
+        ``starts`` is the number of starts used; ``details`` hold the total
+        iterations and the winning start (-1 without a match).
 
     Examples
     --------
@@ -224,45 +337,84 @@ def newton_solve(
     >>> [o.index for o in newton_solve(allocation, trials, SolverOptions(starts=3))]
     [0, 1, 2, 3]
     """
-    wave = int(options.extra.get("wave", 1))
-    if wave < 1:
-        raise ValueError(f"extra['wave'] must be a positive integer, got {wave}")
+    patience = int(options.extra.get("patience", PATIENCE))
+    progress = float(options.extra.get("progress", PROGRESS))
+    if patience < 1 or not 0 < progress <= 1:
+        raise ValueError(
+            f"extra['patience'] must be >= 1 and extra['progress'] in (0, 1], got {patience}, {progress}"
+        )
     exact = MatchProblem(allocation, trials)
     problem = QuadraticProblem(exact) if QuadraticProblem.applies(allocation) else exact
-    size = exact.size
-    starts = [trial_starts(exact, t, options.starts, options.seed) for t in range(size)]
-    best = np.full(size, np.inf)
-    used = np.zeros(size, dtype=int)
-    iterations = np.zeros(size, dtype=int)
-    winning = np.full(size, -1)
-    matched = np.zeros(size, dtype=bool)
-    for first in range(0, options.starts, wave):
-        open_trials = np.flatnonzero(~matched)
-        if open_trials.size == 0:
+    size, total = exact.size, options.starts
+    starts = batch_starts(exact, total, options.seed)
+    norms = np.where(exact.target_norms > 0, exact.target_norms, 1.0)
+    target = (options.tol * 1e-2 * norms) ** 2
+    width = max(int(options.extra.get("width", WIDTH)), 1)
+    # per (trial, start): finished, its relative residual and iterations
+    finished = np.zeros((size, total), dtype=bool)
+    relative_of = np.full((size, total), np.inf)
+    iterations_of = np.zeros((size, total), dtype=int)
+    launched = np.zeros(size, dtype=int)  # starts launched so far, in order
+    open_trial = np.ones(size, dtype=bool)
+    rows = _Rows(problem, starts)
+    while True:
+        # launch further starts (in order) so that about `width` rows run
+        candidates = np.flatnonzero(open_trial & (launched < total))
+        if candidates.size:
+            share = max(1, -(-max(width - rows.trial.size, 0) // candidates.size))
+            running = np.bincount(rows.trial, minlength=size)[candidates]
+            extra = np.minimum(np.maximum(share - running, 0), total - launched[candidates])
+            extra[running == 0] = np.maximum(extra[running == 0], 1)
+            if extra.sum():
+                trial = np.repeat(candidates, extra)
+                offsets = np.arange(trial.size) - np.repeat(np.cumsum(extra) - extra, extra)
+                rows.add(trial, launched[trial] + offsets)
+                launched[candidates] += extra
+        if rows.trial.size == 0:
             break
-        count = min(wave, options.starts - first)
-        owner = np.repeat(open_trials, count)
-        which = np.tile(np.arange(first, first + count), open_trials.size)
-        theta0 = np.stack([starts[t][k] for t, k in zip(owner, which)])
-        theta, relative, its = newton_iterate(
-            problem, theta0, owner, tol=options.tol, max_iter=options.max_iter
+        rows.theta, rows.res, rows.cost, rows.lam = _step(
+            problem, rows.theta, rows.trial, rows.res, rows.cost, rows.lam, rows.coefficients
         )
-        if problem is not exact:  # a match counts only on the real model
-            relative = _confirm(exact, theta, owner, relative, options.tol)
-        for row, (t, k) in enumerate(zip(owner, which)):
-            iterations[t] += its[row]
-            if not matched[t]:
-                used[t] = k + 1
-            if relative[row] < best[t]:
-                best[t] = relative[row]
-            if relative[row] <= options.tol and not matched[t]:
-                matched[t] = True
-                winning[t] = k
-                used[t] = k + 1
+        rows.its += 1
+        improved = rows.cost < rows.best * progress
+        rows.best = np.minimum(rows.best, rows.cost)
+        rows.since = np.where(improved, 0, rows.since + 1)
+        done = (
+            (rows.cost <= target[rows.trial])
+            | ~np.isfinite(rows.cost)
+            | (rows.its >= options.max_iter)
+            | (rows.since >= patience)
+            | (rows.lam >= _LAM_MAX)
+            | _diverged(rows.theta, rows.scale)
+        )
+        ended = np.flatnonzero(done)
+        if ended.size:
+            t, k = rows.trial[ended], rows.start[ended]
+            relative = np.sqrt(rows.cost[ended]) / norms[t]
+            relative = np.where(np.isfinite(relative), relative, np.inf)
+            if problem is not exact:  # a match counts only on the real model
+                relative = _confirm(exact, rows.theta[ended], t, relative, options.tol)
+            finished[t, k] = True
+            relative_of[t, k] = relative
+            iterations_of[t, k] = rows.its[ended]
+            # a trial is decided once a match has no unfinished start before it,
+            # or every start has finished: exactly the outcome of trying starts in order
+            touched = np.unique(t)
+            hits = relative_of[touched] <= options.tol
+            prefix = np.cumprod(finished[touched], axis=1).astype(bool)
+            decided = (hits & prefix).any(axis=1) | finished[touched].all(axis=1)
+            open_trial[touched[decided]] = False
+            rows.keep(~done & open_trial[rows.trial])
+    hit = relative_of <= options.tol
+    winning = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+    used = np.where(winning >= 0, winning + 1, total)
+    considered = np.arange(total)[None, :] < used[:, None]
+    best = np.where(considered, relative_of, np.inf).min(axis=1)
+    iterations = np.where(considered, iterations_of, 0).sum(axis=1)
     return [
         TrialOutcome(
             index=trials[t].index,
-            matched=bool(matched[t]),
+            matched=bool(winning[t] >= 0),
             proved=False,
             residual=float(best[t]),
             starts=int(used[t]),
@@ -276,6 +428,6 @@ def newton_solve(
 register_solver(
     "newton",
     newton_solve,
-    description="batched Levenberg-Marquardt with analytic Jacobians and random restarts "
+    description="batched damped Newton with analytic Jacobians and fsolve-style restarts "
     "(a miss is not proved: lower bound)",
 )

@@ -1,14 +1,17 @@
 """``sequential``: block-triangular linear solves for sequentially linear allocations.
 
-Wraps the symbolic issue's machinery (THEORY.md section 5):
+Uses the symbolic issue's machinery (THEORY.md section 5):
 :func:`symmp.analysis.sequential.find_sequential_structure` finds an order of
-blocks, each fixed by a square linear system once the earlier ones are known,
-and :func:`symmp.systems.sequential_solver.sequential_solve` carries out the
-solves for one trial. The returned point is checked (and polished by a few
-Levenberg-Marquardt steps) on the real equations; a match is proved by
-construction, a failed solve (a singular block: probability zero) stays
-unproved. Both modules are imported lazily, with a clear error when they are
-absent.
+blocks, each fixed by a square linear system once the earlier ones are known
+(found once per allocation and cached). The solves themselves are carried out
+here **batched across trials**: every block's coefficient matrices are
+assembled for all trials of the call in a few numpy operations (the same
+arithmetic as :func:`symmp.systems.sequential_solver.sequential_solve`, which
+does one trial), then solved in one batched ``np.linalg.solve``. The points
+are checked on the real equations and polished by a few Newton steps there;
+a match is proved by construction, a failed solve (a singular block:
+probability zero) stays unproved. Each trial's arithmetic is independent of
+the batch. The machinery is imported lazily, with a clear error when absent.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from . import SolverOptions, TrialOutcome, register_solver
 __all__ = ["sequential_solve_trials", "sequential_structure", "sequential_available"]
 
 _POLISH_STEPS = 8
+#: a block whose smallest/largest singular value ratio is below this is singular
+_SINGULAR_RCOND = 1e-12
 
 
 def _machinery():
@@ -64,10 +69,137 @@ def _applies(allocation: Allocation) -> bool:
     return sequential_structure(allocation) is not None
 
 
+class _BlockPlan:
+    """One block's linear system as gathers and one-hot scatter matrices."""
+
+    def __init__(self, terms, block) -> None:
+        self.unknowns = np.asarray(block.unknowns, dtype=np.intp)
+        equations = np.asarray(block.equations, dtype=np.intp)
+        column_of = np.full(len(terms.atoms), -1, dtype=np.intp)
+        column_of[self.unknowns] = np.arange(len(self.unknowns))
+        row_of = {int(e): k for k, e in enumerate(equations)}
+        index = terms.terms_of(equations)
+        factors = terms.factors[index]
+        is_unknown = column_of[factors] >= 0
+        if np.any(is_unknown.sum(axis=1) > 1):
+            raise SymmpError("sequential structure: a block is not linear in its unknowns")
+        self.coef = terms.coef[index].astype(float)
+        self.factors = np.where(is_unknown, len(terms.atoms), factors)  # unknown -> the constant 1 slot
+        rows = np.array([row_of[int(e)] for e in terms.equation[index]], dtype=np.intp)
+        columns = column_of[np.where(is_unknown, factors, 0).max(axis=1)]
+        has = is_unknown.any(axis=1)
+        shape = (len(equations), len(self.unknowns))
+        self.to_matrix = np.zeros((len(index), shape[0] * shape[1]))
+        self.to_matrix[np.flatnonzero(has), rows[has] * shape[1] + columns[has]] = 1.0
+        self.to_constant = np.zeros((len(index), shape[0]))
+        self.to_constant[np.flatnonzero(~has), rows[~has]] = 1.0
+        self.shape = shape
+
+    def solve(self, values: np.ndarray) -> np.ndarray:
+        """Solve the block for every trial (``values`` has a trailing 1 column); ``(N, unknowns)``."""
+        product = self.coef * np.prod(values[:, self.factors], axis=2)
+        A = (product @ self.to_matrix).reshape(-1, *self.shape)
+        c = product @ self.to_constant
+        with np.errstate(all="ignore"):
+            singular = np.linalg.svd(A, compute_uv=False) if np.isfinite(A).all() else None
+        if singular is None:
+            bad = ~np.isfinite(A).all(axis=(1, 2))
+            singular = np.ones((len(A), min(self.shape)))
+            singular[~bad] = np.linalg.svd(A[~bad], compute_uv=False)
+            singular[bad] = 0.0
+        ok = (singular[:, 0] > 0) & (singular[:, -1] >= _SINGULAR_RCOND * singular[:, 0])
+        out = np.full((len(A), self.shape[1]), np.nan)
+        if ok.any():
+            if self.shape[0] == self.shape[1]:
+                out[ok] = -np.linalg.solve(A[ok], c[ok][..., None])[..., 0]
+            else:
+                out[ok] = -np.matmul(np.linalg.pinv(A[ok]), c[ok][..., None])[..., 0]
+        return out
+
+
+class _Plan:
+    """Everything per allocation: where each atom's value comes from, and the blocks."""
+
+    def __init__(self, allocation: Allocation, structure) -> None:
+        terms = structure.terms
+        self.form = terms.form
+        self.atoms = len(terms.atoms)
+        self.blocks = [_BlockPlan(terms, block) for block in structure.blocks]
+        self.gathers: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        groups: dict[tuple[str, str], list] = {}
+        self.ones = []
+        for k, atom in enumerate(terms.atoms):
+            if atom.kind == "one":
+                self.ones.append(k)
+            elif atom.kind in ("fixed", "input", "target"):
+                groups.setdefault((atom.kind, atom.source), []).append((k, atom.row, atom.col))
+        for key, items in groups.items():
+            ids, rows, cols = (np.array(v, dtype=np.intp) for v in zip(*items))
+            self.gathers[key] = (ids, rows, cols)
+        by_entry = {
+            (a.source, a.row, a.col): k for k, a in enumerate(terms.atoms) if a.kind == "learnable"
+        }
+        self.learnables = np.array([by_entry[e] for e in allocation.ordered_entries], dtype=np.intp)
+
+
+@lru_cache(maxsize=64)
+def _plan(allocation: Allocation) -> _Plan:
+    return _Plan(allocation, sequential_structure(allocation))
+
+
+def _reduced_targets(model, form: str, inputs: np.ndarray, outputs: np.ndarray):
+    """Batched ``symmp.systems.instance.targets_from_outputs``; ``(blocks, ok)``."""
+    if form == "outputs":
+        return {"Y": outputs}, np.ones(len(outputs), dtype=bool)
+    count = len(outputs)
+    if form == "markov":
+        T, b, m = inputs.shape[1:]
+        stacked = inputs.reshape(count, T * b, m)
+    elif form == "product":
+        stacked = inputs
+    else:
+        raise SymmpError(f"sequential: unknown form {form!r}")
+    singular = np.linalg.svd(stacked, compute_uv=False)
+    ok = singular[:, -1] > singular[:, 0] * max(stacked.shape[1:]) * np.finfo(float).eps
+    coefficients = np.matmul(outputs, np.linalg.pinv(stacked))  # (N, d, rows of stacked)
+    if form == "product":
+        return {"P": coefficients}, ok
+    e = model.power_offset
+    return {
+        f"M{model.T - t + e}": coefficients[:, :, (t - 1) * b : t * b] for t in range(1, T + 1)
+    }, ok
+
+
+def _batch_solve(allocation: Allocation, problem: MatchProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Block solves for every trial of ``problem``: ``(theta (N, r), solved (N,))``."""
+    plan = _plan(allocation)
+    count = problem.size
+    outputs = problem.targets.reshape(count, allocation.model.output_dim, allocation.m)
+    targets, ok = _reduced_targets(allocation.model, plan.form, problem.inputs, outputs)
+    values = np.zeros((count, plan.atoms + 1))  # the extra last column is the constant 1
+    values[:, -1] = 1.0
+    values[:, plan.ones] = 1.0
+    for (kind, source), (ids, rows, cols) in plan.gathers.items():
+        if kind == "fixed":
+            values[:, ids] = problem.fixed[source][:, rows, cols]
+        elif kind == "target":
+            values[:, ids] = targets[source][:, rows, cols]
+        elif source == "X":
+            values[:, ids] = problem.inputs[:, rows, cols]
+        else:
+            values[:, ids] = problem.inputs[:, int(source[1:]) - 1, rows, cols]
+    with np.errstate(all="ignore"):
+        for block in plan.blocks:
+            values[:, block.unknowns] = block.solve(values)
+    theta = values[:, plan.learnables]
+    solved = ok & np.isfinite(theta).all(axis=1)
+    return theta, solved
+
+
 def sequential_solve_trials(
     allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
 ) -> list[TrialOutcome]:
-    """Solver ``sequential``: one pass of linear block solves per trial.
+    """Solver ``sequential``: one pass of batched linear block solves for all trials.
 
     Raises
     ------
@@ -76,37 +208,36 @@ def sequential_solve_trials(
     """
     from .newton import newton_iterate
 
-    _, solve = _machinery()
-    structure = sequential_structure(allocation)
-    if structure is None:
+    _machinery()
+    if sequential_structure(allocation) is None:
         raise SymmpError(
             "solver 'sequential' needs a sequentially linear allocation and none was found "
             "for this one; use --solver newton or auto"
         )
     problem = MatchProblem(allocation, trials)
+    theta, solved = _batch_solve(allocation, problem)
+    raw = np.full(problem.size, np.inf)
+    relative = raw.copy()
+    good = np.flatnonzero(solved)
+    if good.size:
+        raw[good] = problem.relative_residual(theta[good], good)
+        relative[good] = raw[good]
+        rough = good[raw[good] > options.tol * 1e-2]
+        if rough.size:
+            _, polished, _ = newton_iterate(
+                problem, theta[rough], rough, tol=options.tol, max_iter=_POLISH_STEPS
+            )
+            relative[rough] = np.minimum(raw[rough], polished)
+    relative = np.where(np.isfinite(relative), relative, np.inf)
     outcomes = []
     for position, trial in enumerate(trials):
-        theta = solve(allocation, structure, trial.student, trial.inputs, trial.targets)
-        owner = np.array([position], dtype=np.intp)
-        if theta is None or not np.all(np.isfinite(theta)):
-            outcomes.append(
-                TrialOutcome(trial.index, False, False, float("inf"), 0, "sequential",
-                             {"solved": False})
-            )
-            continue
-        theta = np.asarray(theta, dtype=float).reshape(1, problem.r)
-        raw = float(problem.relative_residual(theta, owner)[0])
-        relative = raw
-        if raw > options.tol * 1e-2:
-            theta, polished, _ = newton_iterate(
-                problem, theta, owner, tol=options.tol, max_iter=_POLISH_STEPS
-            )
-            relative = float(min(raw, polished[0]))
-        matched = relative <= options.tol
+        matched = bool(relative[position] <= options.tol)
+        details = {"solved": bool(solved[position])}
+        if solved[position]:
+            details["raw_residual"] = float(raw[position])
         outcomes.append(
             TrialOutcome(
-                trial.index, bool(matched), bool(matched), relative, 0, "sequential",
-                {"solved": True, "raw_residual": raw},
+                trial.index, matched, matched, float(relative[position]), 0, "sequential", details
             )
         )
     return outcomes
@@ -116,6 +247,6 @@ register_solver(
     "sequential",
     sequential_solve_trials,
     applies=_applies,
-    description="block-triangular linear solves for sequentially linear allocations "
-    "(matches proved by construction)",
+    description="block-triangular linear solves for sequentially linear allocations, batched "
+    "across trials (matches proved by construction)",
 )
