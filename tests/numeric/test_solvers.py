@@ -115,3 +115,52 @@ def test_fsolve_finite_difference_option():
     assert abs(sum(o.matched for o in analytic) - sum(o.matched for o in differenced)) <= 2
     with pytest.raises(ValueError, match="jacobian"):
         SOLVERS["fsolve"](DIAGONAL, trials, SolverOptions(extra={"jacobian": "complex-step"}))
+
+
+def test_batch_starts_equal_the_per_trial_starts():
+    from symmp.numeric.problem import MatchProblem
+    from symmp.numeric.solvers._starts import batch_starts, trial_starts
+
+    problem = MatchProblem(W_ROWS, draw_trials(W_ROWS, 4, range(5)))
+    together = batch_starts(problem, 6, 4)
+    for t in range(5):
+        assert np.array_equal(together[t], trial_starts(problem, t, 6, 4))
+
+
+def test_newton_verdicts_do_not_depend_on_how_many_starts_run_side_by_side():
+    # width 1: starts strictly one after another, as fsolve; width 64: later starts
+    # of open trials run in parallel. Outcomes (verdict, starts used, winner) agree.
+    allocation = Allocation.spread(LRNN(6, 2, 2, 2), "W", r=8, K=4, m=4)
+    trials = draw_trials(allocation, 2, range(30))
+    serial = SOLVERS["newton"](allocation, trials, SolverOptions(starts=6, seed=2, extra={"width": 1}))
+    wide = SOLVERS["newton"](allocation, trials, SolverOptions(starts=6, seed=2, extra={"width": 64}))
+    assert serial == wide
+    for outcome in serial:
+        assert outcome.starts == (outcome.details["winning_start"] + 1 if outcome.matched else 6)
+
+
+def test_batched_sequential_agrees_with_the_per_trial_block_solves():
+    from symmp.numeric.solvers.sequential import sequential_available, sequential_structure
+
+    if not sequential_available():
+        pytest.skip("sequential machinery not available")
+    from symmp.numeric.problem import MatchProblem
+    from symmp.systems.sequential_solver import sequential_solve
+
+    allocation = Allocation.spread(LRNN(6, 2, 2, 2), "W", r=8, K=2, m=4)
+    trials = draw_trials(allocation, 1, range(20))
+    outcomes = SOLVERS["sequential"](allocation, trials, SolverOptions())
+    assert all(o.matched and o.proved for o in outcomes)
+    problem = MatchProblem(allocation, trials)
+    for t, outcome in enumerate(outcomes):
+        theta = sequential_solve(allocation, sequential_structure(allocation), trials[t].student,
+                                 trials[t].inputs, trials[t].targets)
+        assert problem.relative_residual(theta[None], [t])[0] <= 1e-9
+        assert outcome.details["raw_residual"] <= 1e-6
+
+
+def test_auto_uses_certified_only_for_small_systems():
+    if "certified" not in SOLVERS:
+        pytest.skip("the 'certified' solver is not registered in this build")
+    assert resolve_solver(DIAGONAL) == "certified"  # 2 unknowns: elimination
+    assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)) == "newton"
