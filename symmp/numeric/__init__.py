@@ -19,8 +19,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-
 from .problem import MatchProblem
 from .result import MPResult, wilson_interval
 from .sampling import DISTRIBUTIONS, Trial, draw_trial, draw_trials
@@ -53,15 +51,5 @@ __all__ = [
 ]
 
 
-def _import_optional(module: str) -> None:
-    """Import a solver module that may not exist yet; real errors propagate."""
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name != module:
-            raise
-
-
-# solvers living outside ``solvers/`` (the ReLU training engineer's modules)
-for _name in ("adahessian", "first_order", "relu_solve"):
-    _import_optional(f"{__name__}.{_name}")
+# solvers living outside ``solvers/``: the ReLU optimisers register on import
+from . import relu_solve  # noqa: E402,F401

@@ -182,24 +182,10 @@ def get_solver(name: str) -> SolverFn:
     if name not in SOLVERS:
         raise SymmpError(
             f"unknown solver {name!r}; available: {', '.join(sorted(SOLVERS))}"
-            + (
-                " (the 'certified' solver is not installed in this build)"
-                if name == "certified"
-                else ""
-            )
         )
     return SOLVERS[name]
 
 
-def _import_optional(module: str) -> None:
-    """Import a solver module that may not exist (yet); real errors propagate."""
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name != module:
-            raise
-
-
-for _module in ("linear", "newton", "fsolve", "sequential", "auto"):
+# every built-in solver registers itself on import
+for _module in ("linear", "newton", "fsolve", "sequential", "certified", "auto"):
     importlib.import_module(f"{__name__}.{_module}")
-_import_optional(f"{__name__}.certified")
