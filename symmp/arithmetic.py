@@ -37,7 +37,9 @@ __all__ = [
     "FloatArithmetic",
     "ModularArithmetic",
     "TropicalArithmetic",
+    "ObjectArithmetic",
     "FLOAT",
+    "OBJECT",
     "TROPICAL",
     "DEFAULT_PRIME",
     "matmul_mod",
@@ -218,5 +220,31 @@ class TropicalArithmetic(Arithmetic):
         return out
 
 
+class ObjectArithmetic(FloatArithmetic):
+    """numpy object arrays of exact or ball numbers (``fractions.Fraction``,
+    python-flint ``fmpq``, ``arb``, ``acb``, polynomials): numpy's operators
+    dispatch to the objects' own arithmetic.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> OBJECT.matmul(OBJECT.asarray([[Fraction(1, 3)]]), OBJECT.asarray([[3]]))[0, 0]
+    Fraction(1, 1)
+    """
+
+    name = "object"
+    exact = True
+
+    def asarray(self, x) -> np.ndarray:
+        return np.asarray(x, dtype=object)
+
+    def zeros(self, shape):
+        return np.zeros(shape, dtype=np.int64).astype(object)
+
+    def eye(self, n):
+        return np.eye(n, dtype=np.int64).astype(object)
+
+
 FLOAT = FloatArithmetic()
 TROPICAL = TropicalArithmetic()
+OBJECT = ObjectArithmetic()

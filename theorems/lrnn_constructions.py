@@ -28,6 +28,7 @@ import flint
 import numpy as np
 
 from symmp.allocation import Allocation
+from symmp.arithmetic import OBJECT
 from symmp.numeric.sampling import Trial
 
 __all__ = [
@@ -158,7 +159,7 @@ def exact_match(allocation: Allocation, trial: Trial, theta: np.ndarray) -> bool
     teacher = {name: _exact(value) for name, value in trial.teacher.items()}
     inputs = _exact(trial.inputs)
     model = allocation.model
-    return bool(np.all(model.forward(weights, inputs) == model.forward(teacher, inputs)))
+    return bool(np.all(model.forward(weights, inputs, OBJECT) == model.forward(teacher, inputs, OBJECT)))
 
 
 def construction_residual(allocation: Allocation, trial: Trial, theta: np.ndarray) -> float:

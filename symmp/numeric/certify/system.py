@@ -37,45 +37,15 @@ import numpy as np
 from flint import acb, arb, ctx, fmpq, fmpq_mat, fmpq_mpoly_ctx
 
 from ...allocation import Allocation
-from ...arithmetic import FLOAT, TROPICAL, Arithmetic, FloatArithmetic
+from ...arithmetic import FLOAT, OBJECT, TROPICAL, FloatArithmetic
 from ..sampling import Trial
 
 __all__ = [
-    "ObjectArithmetic",
-    "OBJECT",
     "TrialSystem",
     "exact_rational",
     "linear_in_inputs",
     "working_precision",
 ]
-
-
-class ObjectArithmetic(Arithmetic):
-    """numpy object arrays of python-flint numbers (arb, acb, fmpq, fmpq_mpoly)."""
-
-    name = "object"
-    exact = True
-
-    def asarray(self, x) -> np.ndarray:
-        return np.asarray(x, dtype=object)
-
-    def matmul(self, a, b):
-        return np.matmul(a, b)
-
-    def add(self, a, b):
-        return a + b
-
-    def mul(self, a, b):
-        return a * b
-
-    def zeros(self, shape):
-        return np.zeros(shape, dtype=np.int64).astype(object)
-
-    def eye(self, n):
-        return np.eye(n, dtype=np.int64).astype(object)
-
-
-OBJECT = ObjectArithmetic()
 
 
 class _ComplexArithmetic(FloatArithmetic):
