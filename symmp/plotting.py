@@ -2,7 +2,13 @@
 
 Examples
 --------
->>> require_matplotlib()  # doctest: +SKIP
+>>> import os, tempfile
+>>> rows = [{"K": 1, "mp": 0.0, "ci_low": 0.0, "ci_high": 0.0},
+...         {"K": 2, "mp": 0.5, "ci_low": 0.3, "ci_high": 0.7}]
+>>> path = os.path.join(tempfile.mkdtemp(), "mp.png")
+>>> plot_mp_curves({"example": rows}, path)
+>>> os.path.getsize(path) > 0
+True
 """
 
 from __future__ import annotations
