@@ -106,3 +106,54 @@ def test_inverse_needs_pivoting_and_detects_singularity():
         inverse_mod_p(np.array([[1, 2], [2, 4]]), p)
     with pytest.raises(ZeroDivisionError):
         inverse_mod_p(np.array([[1, 2], [3, 6 + 11]]), p)
+
+
+# --- internals of the fast elimination: exactness at the extremes -----------
+from symmp.modlinalg import _balance, _strong_inverse, _subtract_product  # noqa: E402
+
+
+@pytest.mark.parametrize("p", [3, 65_521, DEFAULT_PRIME, 2_147_483_629])
+def test_balance_is_exact_near_two_to_the_53(p):
+    values = np.array([2**53 - 1, -(2**53 - 1), 2**52 + 12345, p, -p, p // 2, p // 2 + 1, 0, 1, -1],
+                      dtype=np.float64)
+    expected = [int(v) % p for v in values.astype(np.int64)]
+    balanced = _balance(values.copy(), p)
+    assert np.abs(balanced).max() <= p / 2 + 2
+    assert [int(b) % p for b in balanced.astype(np.int64)] == expected
+
+
+@pytest.mark.parametrize("inner", [1, 127, 128, 129, 300])
+def test_subtract_product_worst_case_residues(inner):
+    # every residue at the edge of the balanced range: the largest BLAS partial sums
+    p = DEFAULT_PRIME
+    edge = float(p // 2)
+    rng = np.random.default_rng(inner)
+    left = rng.choice([edge, -edge], size=(300, inner))
+    right = rng.choice([edge, -edge], size=(inner, 7))
+    target = rng.choice([edge, -edge, 0.0], size=(300, 7))
+    expected = (target.astype(np.int64).astype(object)
+                - left.astype(np.int64).astype(object) @ right.astype(np.int64).astype(object)) % p
+    got = _subtract_product(target.copy(), left, right, p)
+    assert np.abs(got).max() <= p / 2 + 2
+    np.testing.assert_array_equal(np.mod(got.astype(np.int64), p), expected.astype(np.int64))
+
+
+def test_strong_inverse_matches_gauss_jordan():
+    p = DEFAULT_PRIME
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, p, size=(128, 128), dtype=np.int64)
+    inverse = _strong_inverse(a, p)
+    np.testing.assert_array_equal(inverse, inverse_mod_p(a, p))
+    np.testing.assert_array_equal(matmul_mod(a, inverse, p), np.eye(128, dtype=np.int64))
+
+
+def test_rank_of_a_real_jacobian_matches_flint():
+    from symmp.analysis.ranks import random_point
+    from symmp.arithmetic import ModularArithmetic
+    from symmp.models import LRNN
+
+    model = LRNN(n=12, b=6, d=10, T=3)
+    ar = ModularArithmetic(DEFAULT_PRIME)
+    weights, inputs = random_point(model, 30, ar, np.random.default_rng(0))
+    jacobian = model.jacobian(weights, inputs, model.all_entries(), ar)  # 300 x 336
+    assert rank_mod_p(jacobian) == rank_mod_p_flint(jacobian) == model.rank_upper_bound(30)
