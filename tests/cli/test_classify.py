@@ -120,8 +120,7 @@ def test_usage_errors(tmp_path, capsys, argv):
 def test_console_script_errors_have_no_traceback(tmp_path):
     # through a real process: stderr is exactly one error line
     bad = write(tmp_path, "[1, 2")
-    cases = [["classify", bad], ["classify", str(tmp_path / "missing.json")], ["nope"],
-             ["classify", bad, "--points", "x"]]
+    cases = [["classify", bad], ["nope"]]  # the other cases run in-process above
     for argv in cases:
         done = subprocess.run([sys.executable, "-m", "symmp", *argv], capture_output=True, text=True)
         assert done.returncode == 2, argv
