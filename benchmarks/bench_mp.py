@@ -13,7 +13,9 @@ the same trials (same seed, same ``--starts`` start points from
   proved), batched ``newton`` otherwise (K = 4, 8: a lower bound with the
   same number of starts; ``certified`` is used by ``auto`` only up to 3
   unknowns, see :mod:`symmp.numeric.solvers.auto`);
-- ``newton`` is also shown on its own for every K.
+- ``newton`` is also shown on its own for every K, and ``unreduced``: newton
+  with ``extra={"reduce": False}`` (no Markov reduction, the solver before
+  :mod:`symmp.numeric.solvers.markov_reduction`), for comparison.
 
 Both timed runs are single-process. Truth per trial: K = 2 satisfies Theorem
 W-rows, so every trial is solvable; otherwise the ``certified`` solver's
@@ -78,10 +80,12 @@ def main() -> None:
     args = parser.parse_args()
     paper = SolverOptions(starts=args.starts, seed=args.seed, extra={"jacobian": "finite-difference"})
     local = SolverOptions(starts=args.starts, seed=args.seed)
+    unreduced = SolverOptions(starts=args.starts, seed=args.seed, extra={"reduce": False})
     print(f"{args.trials} trials, seed {args.seed}, {args.starts} starts for every local solver; "
           "t/s = trials per second (single process)")
     header = (f"{'n':>3} {'K':>2} {'truth':>10} {'solvable':>8} | {'paper t/s':>9} {'miss':>6} | "
-              f"{'default':>10} {'t/s':>8} {'miss':>6} {'speedup':>8} | {'newton t/s':>10} {'miss':>6} {'x':>6}")
+              f"{'default':>10} {'t/s':>8} {'miss':>6} {'speedup':>8} | {'newton t/s':>10} {'miss':>6} {'x':>6} | "
+              f"{'unreduced':>9} {'miss':>6} {'x':>6}")
     print(header)
     print("-" * len(header))
     for n in args.n:
@@ -94,7 +98,9 @@ def main() -> None:
             auto_name = resolve_solver(allocation)
             auto, t_auto = run("auto", allocation, trials, local)
             fast, t_newton = run("newton", allocation, trials, local)
-            union = [a.matched or b.matched or c.matched for a, b, c in zip(base, fast, auto)]
+            SOLVERS["newton"](allocation, trials[:2], unreduced)
+            plain, t_plain = run("newton", allocation, trials, unreduced)
+            union = [any(o.matched for o in group) for group in zip(base, fast, auto, plain)]
             if K == 2:
                 truth_name, truth = "W-rows", [True] * len(trials)
             elif "certified" in SOLVERS and not args.no_truth:
@@ -117,7 +123,8 @@ def main() -> None:
             rate = lambda seconds: len(trials) / seconds
             print(f"{n:>3} {K:>2} {truth_name:>10} {solvable:>8} | {rate(t_paper):>9.1f} {miss(base):>6.3f} | "
                   f"{auto_name:>10} {rate(t_auto):>8.1f} {miss(auto):>6.3f} {t_paper / t_auto:>7.1f}x | "
-                  f"{rate(t_newton):>10.1f} {miss(fast):>6.3f} {t_paper / t_newton:>5.1f}x", flush=True)
+                  f"{rate(t_newton):>10.1f} {miss(fast):>6.3f} {t_paper / t_newton:>5.1f}x | "
+                  f"{rate(t_plain):>9.1f} {miss(plain):>6.3f} {t_paper / t_plain:>5.1f}x", flush=True)
     print("default = auto: sequential (proved matches) or newton (a lower bound on MP, "
           f"{args.starts} starts); certified is auto's choice only up to 3 unknowns")
 

@@ -31,6 +31,20 @@ over start waves. Each row's arithmetic is independent of the other rows and
 its starts come from the trial's own seed stream (:mod:`._starts`), so a
 trial's outcome does not depend on the batch or the number of workers.
 
+**Markov reduction (lrnn, only W learnable, m >= T*b).** For these
+allocations a match is equivalent (inputs of full row rank, checked per
+trial) to equal Markov blocks D W^j B, whose j = 1 block is linear in the
+unknowns; :mod:`.markov_reduction` eliminates it exactly (particular solution
+plus null-space basis, per trial) and the same iteration runs on the smaller
+system in the null-space coordinates: the real outputs' residual restricted
+to the solutions of the linear block (``extra["metric"] = "markov"`` uses the
+higher Markov blocks instead), from each start's full Newton landing point
+(one undamped Newton step of the real system, which satisfies the linear
+block). Every match is still confirmed on the real model's
+outputs (relative residual <= ``tol`` after a few real-model Newton steps).
+Trials where the reduction does not apply (rank-deficient inputs or linear
+block) take the unreduced path; ``extra={"reduce": False}`` turns it off.
+
 A miss is not proved (a local solver can miss far-away solutions): estimates
 from this solver are lower bounds on MP (THEORY.md section 6).
 """
@@ -46,6 +60,7 @@ from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import SolverOptions, TrialOutcome, register_solver
 from ._starts import batch_starts
+from .markov_reduction import ReducedMarkovProblem, reduction_applies
 
 __all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "ALPHAS", "PATIENCE", "PROGRESS"]
 
@@ -60,6 +75,9 @@ PATIENCE, PROGRESS = 30, 0.9
 WIDTH = 256
 #: ``newton_iterate``'s default patience (a lenient rule for callers that run every start)
 _STAGNATION = 30
+#: full real-model Newton steps from each start before projecting it onto the
+#: reduced subspace (``extra["landing"]``; 0 projects the raw start)
+LANDING = 1
 DIVERGED = 1e4  # |theta| beyond this many times its start scale
 #: step lengths tried along the (Gauss-)Newton direction, longest first
 ALPHAS = 2.0 ** -np.arange(0, 12)
@@ -320,13 +338,17 @@ def newton_solve(
     options : SolverOptions
         ``starts``, ``tol``, ``max_iter`` (per start), ``seed``;
         ``extra["patience"]`` / ``extra["progress"]`` override
-        :data:`PATIENCE` / :data:`PROGRESS`.
+        :data:`PATIENCE` / :data:`PROGRESS`; ``extra["reduce"]`` (default
+        True) enables the Markov reduction where it applies,
+        ``extra["metric"]`` (``"outputs"`` or ``"markov"``) and
+        ``extra["landing"]`` (default :data:`LANDING`) tune it.
 
     Returns
     -------
     list of TrialOutcome
         ``starts`` is the number of starts used; ``details`` hold the total
-        iterations and the winning start (-1 without a match).
+        iterations, the winning start (-1 without a match) and
+        ``markov_reduced`` (whether the trial ran on the reduced system).
 
     Examples
     --------
@@ -343,14 +365,113 @@ def newton_solve(
         raise ValueError(
             f"extra['patience'] must be >= 1 and extra['progress'] in (0, 1], got {patience}, {progress}"
         )
+    width = max(int(options.extra.get("width", WIDTH)), 1)
+    settings = (options, patience, progress, width)
+    size, total = len(trials), options.starts
+    finished = np.zeros((size, total), dtype=bool)
+    relative_of = np.full((size, total), np.inf)
+    iterations_of = np.zeros((size, total), dtype=int)
+    reduced = np.zeros(size, dtype=bool)
+    if options.extra.get("reduce", True) and reduction_applies(allocation):
+        reduced = ReducedMarkovProblem(MatchProblem(allocation, trials)).eligible
+    for mask, run in ((reduced, _run_reduced), (~reduced, _run_full)):
+        chosen = np.flatnonzero(mask)
+        if chosen.size:
+            part = run(allocation, [trials[t] for t in chosen], settings)
+            finished[chosen], relative_of[chosen], iterations_of[chosen] = part
+    hit = relative_of <= options.tol
+    winning = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+    used = np.where(winning >= 0, winning + 1, total)
+    considered = np.arange(total)[None, :] < used[:, None]
+    best = np.where(considered, relative_of, np.inf).min(axis=1)
+    iterations = np.where(considered, iterations_of, 0).sum(axis=1)
+    return [
+        TrialOutcome(
+            index=trials[t].index,
+            matched=bool(winning[t] >= 0),
+            proved=False,
+            residual=float(best[t]),
+            starts=int(used[t]),
+            method="newton",
+            details={
+                "iterations": int(iterations[t]),
+                "winning_start": int(winning[t]),
+                "markov_reduced": bool(reduced[t]),
+            },
+        )
+        for t in range(size)
+    ]
+
+
+def _run_full(allocation, trials, settings):
+    """The unreduced path: the real model (or its exact quadratic model) in theta."""
+    options = settings[0]
     exact = MatchProblem(allocation, trials)
     problem = QuadraticProblem(exact) if QuadraticProblem.applies(allocation) else exact
-    size, total = exact.size, options.starts
-    starts = batch_starts(exact, total, options.seed)
-    norms = np.where(exact.target_norms > 0, exact.target_norms, 1.0)
+
+    def judge(theta, t, relative):
+        if problem is exact:
+            return relative
+        return _confirm(exact, theta, t, relative, options.tol)  # a match counts only on the real model
+
+    starts = batch_starts(exact, options.starts, options.seed)
+    return _restarts(problem, starts, judge, settings)
+
+
+def _run_reduced(allocation, trials, settings):
+    """The Markov-reduced path (:mod:`.markov_reduction`): z-space Newton, real-model confirmation."""
+    options = settings[0]
+    exact = MatchProblem(allocation, trials)
+    reduced = ReducedMarkovProblem(exact, metric=str(options.extra.get("metric", "outputs")))
+    problem = QuadraticProblem(reduced) if allocation.model.max_power == 2 else reduced
+
+    def judge(z, t, relative):
+        theta = reduced.full_theta(z, t)
+        real = exact.relative_residual(theta, t)
+        real = np.where(np.isfinite(real), real, np.inf)
+        return _confirm(exact, theta, t, real, options.tol)
+
+    theta_starts = batch_starts(exact, options.starts, options.seed)  # (size, starts, r_full)
+    size, total, _ = theta_starts.shape
+    owner = np.repeat(np.arange(size), total)
+    flat = theta_starts.reshape(size * total, -1)
+    for _ in range(int(options.extra.get("landing", LANDING))):
+        flat = _newton_landing(exact, flat, owner)
+    starts = reduced.reduce(flat, owner).reshape(size, total, -1)
+    return _restarts(problem, starts, judge, settings)
+
+
+def _newton_landing(exact, theta, owner):
+    """One full (Gauss-)Newton step of the real problem from each start.
+
+    Its landing point satisfies the linear j = 1 Markov block exactly, i.e. it
+    lies on the reduced solver's affine subspace; the reduced start is its
+    projection there. (Projecting the raw start instead was measured to lose
+    matches: the unreduced solver's first step also linearises the higher
+    blocks at the start.) Rows whose step is not finite keep their start.
+    """
+    J = exact.jacobian(theta, owner)
+    res = exact.residual(theta, owner)
+    jt = J.transpose(0, 2, 1)
+    gram = np.matmul(jt, J)
+    diagonal = np.arange(gram.shape[-1])
+    mu = gram[:, diagonal, diagonal].sum(axis=1) / gram.shape[-1] + 1e-300
+    gram[:, diagonal, diagonal] += (_REGULARISATION * mu)[:, None]
+    landed = theta - _solve(gram, np.matmul(jt, res[:, :, None]))[..., 0]
+    return np.where(np.isfinite(landed).all(axis=1)[:, None], landed, theta)
+
+
+def _restarts(problem, starts, judge, settings):
+    """fsolve-style restarts of every trial of ``problem``, pipelined (module docstring).
+
+    ``judge(theta, trial, relative)`` turns the problem's relative residuals of
+    ended rows into real-model relative residuals (confirming matches).
+    Returns per (trial, start): finished, relative residual, iterations.
+    """
+    options, patience, progress, width = settings
+    size, total = problem.size, options.starts
+    norms = np.where(problem.target_norms > 0, problem.target_norms, 1.0)
     target = (options.tol * 1e-2 * norms) ** 2
-    width = max(int(options.extra.get("width", WIDTH)), 1)
-    # per (trial, start): finished, its relative residual and iterations
     finished = np.zeros((size, total), dtype=bool)
     relative_of = np.full((size, total), np.inf)
     iterations_of = np.zeros((size, total), dtype=int)
@@ -392,8 +513,7 @@ def newton_solve(
             t, k = rows.trial[ended], rows.start[ended]
             relative = np.sqrt(rows.cost[ended]) / norms[t]
             relative = np.where(np.isfinite(relative), relative, np.inf)
-            if problem is not exact:  # a match counts only on the real model
-                relative = _confirm(exact, rows.theta[ended], t, relative, options.tol)
+            relative = judge(rows.theta[ended], t, relative)
             finished[t, k] = True
             relative_of[t, k] = relative
             iterations_of[t, k] = rows.its[ended]
@@ -405,24 +525,7 @@ def newton_solve(
             decided = (hits & prefix).any(axis=1) | finished[touched].all(axis=1)
             open_trial[touched[decided]] = False
             rows.keep(~done & open_trial[rows.trial])
-    hit = relative_of <= options.tol
-    winning = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
-    used = np.where(winning >= 0, winning + 1, total)
-    considered = np.arange(total)[None, :] < used[:, None]
-    best = np.where(considered, relative_of, np.inf).min(axis=1)
-    iterations = np.where(considered, iterations_of, 0).sum(axis=1)
-    return [
-        TrialOutcome(
-            index=trials[t].index,
-            matched=bool(winning[t] >= 0),
-            proved=False,
-            residual=float(best[t]),
-            starts=int(used[t]),
-            method="newton",
-            details={"iterations": int(iterations[t]), "winning_start": int(winning[t])},
-        )
-        for t in range(size)
-    ]
+    return finished, relative_of, iterations_of
 
 
 register_solver(
