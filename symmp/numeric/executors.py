@@ -125,8 +125,11 @@ def _run_dask(tasks, address, workers):
         else:
             try:
                 client = Client(address, timeout="10s")
-            except (OSError, TimeoutError) as err:
-                raise SymmpError(f"cannot reach the dask scheduler at {address!r}: {err}") from None
+            except (OSError, TimeoutError, ValueError) as err:  # ValueError: malformed address
+                raise SymmpError(
+                    f"cannot reach the dask scheduler at {address!r}: {err} "
+                    "(expected dask:HOST:PORT or dask:tcp://HOST:PORT)"
+                ) from None
     except SymmpError:
         if cluster is not None:
             cluster.close()

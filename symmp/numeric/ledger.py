@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS trials (
     proved INTEGER NOT NULL, residual REAL, starts INTEGER NOT NULL, method TEXT NOT NULL,
     details TEXT NOT NULL, finished REAL NOT NULL, PRIMARY KEY (key, trial));
 """
+#: the columns of each table, in order (a file with other tables of these names is refused)
+_COLUMNS = {
+    "runs": ["key", "settings", "created"],
+    "trials": ["key", "trial", "matched", "proved", "residual", "starts", "method", "details",
+               "finished"],
+}
 
 
 def run_key(settings: dict) -> str:
@@ -62,22 +68,41 @@ class Ledger:
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = os.fspath(path)
+        self._db = None
         try:
             self._db = sqlite3.connect(self.path, timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as err:
+            for table, columns in _COLUMNS.items():
+                found = [row[1] for row in self._db.execute(f"PRAGMA table_info({table})")]
+                if found != columns:
+                    raise SymmpError(
+                        f"cannot use {self.path!r} as a run store: its table {table!r} has "
+                        f"columns {found}, not symmp's {columns}; pass another --store PATH"
+                    )
+        except (sqlite3.Error, SymmpError) as err:
+            if self._db is not None:
+                self._db.close()
+            if isinstance(err, SymmpError):
+                raise
             raise SymmpError(f"cannot use {self.path!r} as a run store: {err}") from None
+
+    def _write(self, sql: str, rows: list) -> None:
+        """Run ``sql`` over ``rows`` in one transaction; database errors become one line."""
+        try:
+            with self._db:
+                self._db.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise SymmpError(f"cannot write to the run store {self.path!r}: {err}") from None
 
     def register(self, settings: dict) -> str:
         """Record a run's settings; returns its key."""
         key = run_key(settings)
-        with self._db:
-            self._db.execute(
-                "INSERT OR IGNORE INTO runs VALUES (?, ?, ?)",
-                (key, json.dumps(settings, sort_keys=True, default=str), time.time()),
-            )
+        self._write(
+            "INSERT OR IGNORE INTO runs VALUES (?, ?, ?)",
+            [(key, json.dumps(settings, sort_keys=True, default=str), time.time())],
+        )
         return key
 
     def record(self, key: str, outcomes: Iterable[TrialOutcome]) -> None:
@@ -88,10 +113,7 @@ class Ledger:
              o.method, json.dumps(o.details, sort_keys=True), now)
             for o in outcomes
         ]
-        with self._db:
-            self._db.executemany(
-                "INSERT OR IGNORE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+        self._write("INSERT OR IGNORE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def finished(self, key: str, indices: Iterable[int]) -> dict[int, TrialOutcome]:
         """Stored outcomes of ``indices`` (missing ones are absent)."""

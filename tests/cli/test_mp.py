@@ -67,3 +67,27 @@ def test_malformed_options_exit_2_with_one_line(capsys, argv, message):
 def test_missing_spec_is_one_line(capsys):
     status, _, err = _run(capsys, "mp", "no-such-file.json", "--no-store")
     assert status == 2 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_unusable_store_is_one_line(capsys, tmp_path):
+    import sqlite3
+
+    not_sqlite = tmp_path / "notes.sqlite"
+    not_sqlite.write_text("not a database\n")
+    foreign = tmp_path / "foreign.sqlite"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE trials (a INTEGER)")
+    for store in (tmp_path / "no-such-dir" / "x.sqlite", not_sqlite, foreign):
+        status, out, err = _run(capsys, "mp", f"{SPECS}/lrnn_diagonal.json", "--trials", "5",
+                                "--solver", "newton", "--no-certificate", "--store", str(store))
+        assert status == 2 and out == ""
+        assert err.startswith("error: ") and err.count("\n") == 1 and "run store" in err
+
+
+def test_malformed_dask_address_is_one_line(capsys):
+    pytest.importorskip("distributed")
+    status, out, err = _run(capsys, "mp", f"{SPECS}/lrnn_diagonal.json", "--trials", "5",
+                            "--solver", "newton", "--no-certificate", "--no-store",
+                            "--executor", "dask:bad")
+    assert status == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and "dask scheduler" in err
