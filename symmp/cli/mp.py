@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                   + (f", {result.reused} trials reused from {result.store}" if result.reused else ""))
             summary = result.trial_summary
             for key, label in (("steps", "steps used"), ("relative_loss", "final relative loss")):
-                if key in summary:
+                if "median" in summary.get(key, {}):  # absent when no value was finite
                     q = summary[key]
                     print(f"{label}: min {q['min']:.4g}, median {q['median']:.4g}, "
                           f"max {q['max']:.4g} over {q['count']} trials")

@@ -24,23 +24,32 @@ SUMMARISED_DETAILS = ("steps", "relative_loss", "iterations")
 
 
 def summarise(values) -> dict:
-    """Quantiles (min, 25%, median, 75%, max) and mean of a list of numbers.
+    """Quantiles (min, 25%, median, 75%, max) and mean of the finite numbers of a list.
+
+    Non-finite values (a diverged start's residual) are left out of the
+    statistics, so the summary stays valid JSON, and counted in ``non_finite``.
 
     Examples
     --------
     >>> summarise([1, 2, 3, 4, 5])["median"]
     3.0
+    >>> summarise([1.0, float("inf")])["non_finite"]
+    1
     """
     import numpy as np
 
     array = np.asarray(list(values), dtype=float)
+    finite = array[np.isfinite(array)]
     if array.size == 0:
         return {}
-    q = np.quantile(array, [0.0, 0.25, 0.5, 0.75, 1.0])
-    return {
-        "min": float(q[0]), "q25": float(q[1]), "median": float(q[2]), "q75": float(q[3]),
-        "max": float(q[4]), "mean": float(array.mean()), "count": int(array.size),
-    }
+    out = {"count": int(array.size), "non_finite": int(array.size - finite.size)}
+    if finite.size:
+        q = np.quantile(finite, [0.0, 0.25, 0.5, 0.75, 1.0])
+        out.update({
+            "min": float(q[0]), "q25": float(q[1]), "median": float(q[2]), "q75": float(q[3]),
+            "max": float(q[4]), "mean": float(finite.mean()),
+        })
+    return out
 
 #: two-sided 95% normal quantile
 Z95 = 1.959963984540054

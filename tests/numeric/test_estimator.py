@@ -110,3 +110,17 @@ def test_result_to_dict_is_complete_and_honest():
     assert out["interval"] == "wilson" and out["lower_bound"] is True and out["starts"] == 4
     assert "lower bound" in out["note"]
     assert len(result.to_dict(include_trials=True)["outcomes"]) == 40
+
+
+def test_non_finite_residuals_keep_the_json_strict():
+    import dataclasses
+    import json
+
+    result = estimate_mp(DIAGONAL, **{**RUN, "trials": 7})
+    diverged = dataclasses.replace(result.outcomes[0], matched=False, residual=float("inf"))
+    result = dataclasses.replace(result, outcomes=(diverged,) + result.outcomes[1:])
+    out = result.to_dict(include_trials=True)
+    json.dumps(out, allow_nan=False)  # raises on Infinity / NaN
+    assert out["outcomes"][0]["residual"] is None
+    summary = out["trial_summary"]["residual"]
+    assert summary["count"] == 7 and summary["non_finite"] == 1

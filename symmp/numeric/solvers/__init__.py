@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -108,8 +109,11 @@ class TrialOutcome:
     details: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """JSON-able form."""
-        return asdict(self)
+        """JSON-able form (a non-finite ``residual`` becomes None, as in the ledger)."""
+        out = asdict(self)
+        if not math.isfinite(out["residual"]):
+            out["residual"] = None
+        return out
 
 
 SolverFn = Callable[[Allocation, Sequence, SolverOptions], list[TrialOutcome]]
