@@ -155,6 +155,12 @@ class MPResult:
                 f"verdicts are unproved (local solver '{self.method}', up to {self.starts} "
                 "starts per trial)"
             )
+        numeric = self.trials - self.proved  # all matches: every miss is proved here
+        if numeric:
+            return (
+                f"no unproved miss; {numeric} match verdicts are numeric (relative residual "
+                f"<= tol after refinement by solver '{self.method}'), not proved"
+            )
         return f"every verdict proved by solver '{self.method}'"
 
     @property

@@ -124,3 +124,10 @@ def test_non_finite_residuals_keep_the_json_strict():
     assert out["outcomes"][0]["residual"] is None
     summary = out["trial_summary"]["residual"]
     assert summary["count"] == 7 and summary["non_finite"] == 1
+
+
+def test_note_does_not_call_numeric_matches_proved():
+    rows = Allocation.spread(LRNN(2, 1, 1, 2), "W", r=2, K=1, m=2)
+    result = estimate_mp(rows, **{**RUN, "trials": 10})
+    assert result.mp == 1.0 and not result.lower_bound and result.proved == 0
+    assert "proved by" not in result.note and "10 match verdicts are numeric" in result.note
