@@ -124,10 +124,6 @@ class MatchProblem:
             theta[:, positions] = self.fixed[name][:, rows, cols]
         return theta
 
-    def entry_scales(self, sigma: float = 1.0) -> np.ndarray:
-        """Standard deviation of each unknown's prior, ``sigma / sqrt(fan_in)``, shape ``(r,)``."""
-        return np.array([sigma / np.sqrt(self.model.fan_in(name)) for name, _, _ in self.entries])
-
 
 def _relative(residual: np.ndarray, norms: np.ndarray) -> np.ndarray:
     size = np.linalg.norm(residual, axis=-1)

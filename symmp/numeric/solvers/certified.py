@@ -86,13 +86,13 @@ _DEFAULTS = {
 
 
 def _check_extra(extra: dict) -> dict:
-    unknown = sorted(set(extra) - set(_DEFAULTS) - {"wave"})
+    unknown = sorted(set(extra) - set(_DEFAULTS))
     if unknown:
         raise SymmpError(
             f"unknown certified option(s) {', '.join(map(repr, unknown))}; "
             f"allowed: {', '.join(map(repr, _DEFAULTS))}"
         )
-    settings = {**_DEFAULTS, **{k: v for k, v in extra.items() if k in _DEFAULTS}}
+    settings = {**_DEFAULTS, **extra}
     if settings["homotopy"] not in ("auto", "phc", "none"):
         raise SymmpError(f"homotopy must be 'auto', 'phc' or 'none', got {settings['homotopy']!r}")
     if settings["homotopy"] == "phc" and not phc_available():
