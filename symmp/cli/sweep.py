@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 
 from ..errors import SpecError
@@ -24,7 +25,6 @@ from ._output import format_table, print_json
 from .mp import add_run_options, run_options
 
 __all__ = ["register"]
-
 
 
 def register(subparsers) -> None:
@@ -83,6 +83,14 @@ def _family(args):
     return model, r, m, [k for k in Ks if k <= r and -(-r // k) <= width], Ks
 
 
+def _check_writable(option: str, path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"{option} {path!r}: folder {folder!r} does not exist or is not writable")
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path!r} is a directory; give a file name")
+
+
 def run(args: argparse.Namespace) -> int:
     run = run_options(args)
     model, r, m, Ks, asked = _family(args)
@@ -91,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
         require_matplotlib()
     if args.out and not args.out.endswith((".csv", ".json")):
         raise UsageError(f"--out must end in .csv or .json, got {args.out!r}")
+    for option, path in (("--out", args.out), ("--plot", args.plot)):
+        if path:  # fail before the long computation when the file cannot be written
+            _check_writable(option, path)
     rows = sweep_family(model, args.matrix, r, m, Ks, axis=args.axis, **run)
     if args.out:
         with open(args.out, "w", newline="") as handle:

@@ -43,3 +43,11 @@ def test_sweep_errors_exit_2(capsys, argv, message):
     status = main(["sweep", "--no-store", "--trials", "2", *argv])
     err = capsys.readouterr().err
     assert status == 2 and err.count("\n") == 1 and message in err
+
+
+def test_unwritable_out_fails_before_computing(capsys, tmp_path):
+    missing = tmp_path / "no-such-dir" / "sweep.csv"
+    status = main(["sweep", "--dims", LRNN_DIMS, "--trials", "5", "--no-store", "--out", str(missing)])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.startswith("error: --out") and err.count("\n") == 1
