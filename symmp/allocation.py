@@ -63,7 +63,11 @@ def _check_entry(model: Model, entry) -> Entry:
     rows, cols = model.matrix_shapes[name]
     for value, size, what in ((row, rows, "row"), (col, cols, "column")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise SpecError(f"{what} index of {name} entry {list(entry)!r} must be an integer")
+            raise SpecError(
+                f"{what} index of {name} entry [{row!r}, {col!r}] must be an integer, got "
+                f"{value!r} ({type(value).__name__}); {name} is {rows} x {cols}, so use "
+                f"0-based integers below {size}"
+            )
         if not 0 <= value < size:
             raise SpecError(
                 f"{what} index {value} of {name} entry [{row}, {col}] is out of range: "

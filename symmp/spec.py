@@ -57,7 +57,11 @@ _BYTES_PER_JACOBIAN_ENTRY = 24  # int64 Jacobian + float64 work copy + slack
 
 
 def check_memory(model: Model, m: int, limit: int | None = None) -> None:
-    """Refuse sizes whose full Jacobian would not fit in memory, before allocating.
+    """Refuse sizes whose working arrays would not fit in memory, before allocating.
+
+    Counts the full Jacobian, the inputs and the model's intermediates
+    (:meth:`~symmp.models.Model.working_entries`), so a huge ``T`` is refused
+    as well as huge widths.
 
     Examples
     --------
@@ -65,12 +69,13 @@ def check_memory(model: Model, m: int, limit: int | None = None) -> None:
     >>> check_memory(LinearEstimator(n=3, d=2), m=4)
     """
     limit = MEMORY_LIMIT_BYTES if limit is None else limit
-    entries = model.n_weights * model.output_dim * m
+    entries = model.working_entries(m)
     needed = entries * _BYTES_PER_JACOBIAN_ENTRY
     if needed > limit:
         raise SpecError(
-            f"these sizes are too large: the full Jacobian has {model.output_dim * m:,} x "
-            f"{model.n_weights:,} entries and would need about {needed / 2**30:.1f} GiB "
+            f"these sizes are too large: the full Jacobian ({model.output_dim * m:,} x "
+            f"{model.n_weights:,}), the inputs and the intermediates hold {entries:,} numbers "
+            f"and would need about {needed / 2**30:.1f} GiB "
             f"(limit {limit / 2**30:.1f} GiB, set SYMMP_MEMORY_LIMIT_GB to change it); "
             "reduce the dims or m"
         )

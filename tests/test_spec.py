@@ -84,6 +84,11 @@ MALFORMED = [
     ("mask empty", spec(learnable=None, mask={}), "'mask'"),
     ("mask all zero", spec(learnable=None, mask={"W": [[0, 0], [0, 0]]}), "no learnable entry"),
     ("too large", spec(dims={"n": 100_000, "b": 1, "d": 1, "T": 2}), "GiB"),
+    ("too many time steps", spec(dims={"n": 2, "b": 1, "d": 1, "T": 10**9}), "GiB"),
+    ("float index", spec(learnable={"W": [[0.0, 1]]}), "got 0.0 (float)"),
+    ("activation not a string", {"model": "relu", "dims": {"n0": 1, "h": 1, "d": 1}, "m": 1,
+                                 "activation": {"name": "tanh"}, "learnable": {"D": [[0, 0]]}}, "activation"),
+    ("convention not a string", spec(convention={"name": "paper"}), "convention"),
 ]
 
 

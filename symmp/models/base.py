@@ -18,6 +18,7 @@ sample ``s``.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -114,6 +115,12 @@ class Model(ABC):
         certified without any probability of error.
         """
         return min(self.output_dim * m, self.n_weights)
+
+    def working_entries(self, m: int) -> int:
+        """Array entries one exact Jacobian evaluation on m samples holds at
+        once: the full Jacobian (``d*m`` x all weights) plus the inputs.
+        Models that keep per-step intermediates add them."""
+        return self.output_dim * m * self.n_weights + math.prod(self.input_shape(m))
 
     def jacobian_entry_degree(self) -> int:
         """Largest total degree of a Jacobian entry in all random quantities

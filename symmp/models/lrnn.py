@@ -48,7 +48,7 @@ class LRNN(Model):
         self.b = check_positive_int(b, "dims.b")
         self.d = check_positive_int(d, "dims.d")
         self.T = check_positive_int(T, "dims.T")
-        if convention not in CONVENTIONS:
+        if not isinstance(convention, str) or convention not in CONVENTIONS:
             raise SpecError(
                 f"convention must be one of {', '.join(map(repr, CONVENTIONS))}, got {convention!r}"
             )
@@ -97,6 +97,10 @@ class LRNN(Model):
         # the similarity W -> S W S^-1, B -> S B, D -> D S^-1 removes n^2 of
         # the n^2 + n b + d n parameters.
         return min(self.d * min(m, self.T * self.b), self.n * (self.b + self.d))
+
+    def working_entries(self, m: int) -> int:
+        # plus the T + 1 states u_k (n x m) and the read-outs G_a (d x n)
+        return super().working_entries(m) + (self.T + 1) * self.n * m + (self.max_power + 1) * self.d * self.n
 
     # u_k = W u_{k-1} + B X_k, k = 0..T (u_0 = 0)
     def _drive_states(self, weights, inputs, ar: Arithmetic) -> list[np.ndarray]:

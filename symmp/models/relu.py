@@ -60,7 +60,7 @@ class ShallowReLU(Model):
         self.n0 = check_positive_int(n0, "dims.n0")
         self.h = check_positive_int(h, "dims.h")
         self.d = check_positive_int(d, "dims.d")
-        if activation not in ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
             raise SpecError(
                 f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
             )

@@ -49,6 +49,7 @@ def test_registry_round_trip_and_equality():
         (lambda: LFFN("34"), "dims.widths"),
         (lambda: LFFN([3, 0]), "dims.widths[1]"),
         (lambda: ShallowReLU(1, 1, 1, activation="gelu"), "activation"),
+        (lambda: ShallowReLU(1, 1, 1, activation=["relu"]), "activation"),
         (lambda: make_model("rnn", {}), "unknown model"),
         (lambda: make_model("lrnn", {"n": 1, "b": 1, "d": 1}), "'T'"),
         (lambda: make_model("linear", {"n": 1, "d": 1, "T": 2}), "'T'"),
