@@ -84,8 +84,9 @@ class ShallowReLU(Model):
         return {} if self.activation == "relu" else {"activation": self.activation}
 
     def jacobian_entry_degree(self) -> int:
-        # at a fixed activation pattern Y = D (S o (W X)) has degree 3
-        return 2
+        # at a fixed slope pattern Y = D (S o (W X)) has degree 3 in (D, W, X);
+        # the smooth activations draw S as random residues too (degree 4)
+        return 2 if self.activation in ("relu", "leaky_relu") else 3
 
     def _hidden(self, weights, inputs, ar: Arithmetic, pattern):
         """(pre-activation Z, activation A, derivative act'(Z))."""

@@ -113,3 +113,24 @@ def test_output_degrees():
     assert LRNN(3, 1, 1, 1, convention="standard").output_degree(w_mask) == 0
     with pytest.raises(ValueError, match="not polynomial"):
         ShallowReLU(2, 2, 1).output_degree()
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
+def test_relu_jacobian_entry_degree_counts_random_slopes(activation):
+    # exact ranks of networks with an activation use a slope pattern S: fixed 0/1 or
+    # 1, 1/100 slopes for (leaky) ReLU, random residues (random quantities) otherwise
+    import sympy
+
+    from symmp.arithmetic import OBJECT
+
+    model = ShallowReLU(n0=2, h=2, d=1, activation=activation)
+    W = np.array(sympy.symbols("w:2:2"), dtype=object).reshape(2, 2)
+    D = np.array(sympy.symbols("v:1:2"), dtype=object).reshape(1, 2)
+    X = np.array(sympy.symbols("x:2:2"), dtype=object).reshape(2, 2)
+    S = np.array(sympy.symbols("s:2:2"), dtype=object).reshape(2, 2)
+    random_slopes = activation in ("tanh", "sigmoid")
+    pattern = S if random_slopes else np.ones((2, 2), dtype=object)
+    jacobian = model.jacobian({"W": W, "D": D}, X, model.all_entries(), OBJECT, pattern=pattern)
+    degree = max(sympy.Poly(entry, *W.ravel(), *D.ravel(), *X.ravel(), *S.ravel()).total_degree()
+                 for entry in jacobian.ravel() if entry != 0)
+    assert model.jacobian_entry_degree() == degree
