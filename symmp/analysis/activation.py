@@ -31,6 +31,13 @@ carry over only in part, and symmp claims no more than can be proved:
 - Anything else: ``intermediate``; ranks at a slope pattern are reported,
   not used to decide.
 
+Deeper chains (``relu2``: Y = D act(W2 act(W1 X))) get the same rules with
+the composed features A = act(W2 act(W1 X)) in place of act(W X): "only D"
+means last layer only, and both certificates (the features' rank for a short
+row, the feature determinants for full rows) evaluate the composed features
+in ball arithmetic. A short row is called ``minimal`` only when that
+evaluation proves the teacher's features have rank m almost surely.
+
 Examples
 --------
 >>> from symmp import Allocation, ShallowReLU
@@ -55,30 +62,43 @@ _ARB_ACTIVATIONS = {
 }
 
 
+def _hidden_names(model) -> list[str]:
+    """The matrices applied before the last one (D): ``W``, or ``W1``, ``W2``."""
+    return list(model.matrix_shapes)[:-1]
+
+
 def analytic_features_certificate(
     allocation: Allocation, rows: dict[int, list[int]], seed: int, attempts: int = 3
 ) -> bool:
-    """Prove det act(W X)[L_o[:m], :] is not identically zero for every row o.
+    """Prove det A[L_o[:m], :] is not identically zero for every row o.
 
-    Evaluates the features in ball arithmetic at random points; True when,
-    at one point, every determinant's ball excludes zero.
+    A = act(W X), or the composed act(W2 act(W1 X)) for ``relu2``. Evaluates
+    the features in ball arithmetic at random points; True when, at one
+    point, every determinant's ball excludes zero (a row with fewer than m
+    units can never be certified).
     """
     model = allocation.model
     m = allocation.m
+    if any(len(units) < m for units in rows.values()):
+        return False
     act = _ARB_ACTIVATIONS[model.activation]
+    shapes = model.matrix_shapes
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xA7B]))
     for _ in range(attempts):
-        weights = rng.standard_normal((model.h, model.n0)) / np.sqrt(model.n0)
-        inputs = rng.standard_normal((model.n0, m))
-        arb_w = [[flint.arb(float(x)) for x in row] for row in weights]
-        arb_x = [[flint.arb(float(x)) for x in row] for row in inputs.T]  # per sample
+        layers = [
+            rng.standard_normal(shapes[name]) / np.sqrt(shapes[name][1]) for name in _hidden_names(model)
+        ]
+        inputs = rng.standard_normal(model.input_shape(m))
+        features = [[flint.arb(float(x)) for x in row] for row in inputs]  # (n0, m)
+        for weights in layers:
+            arb_w = [[flint.arb(float(x)) for x in row] for row in weights]
+            features = [
+                [act(sum((w_ik * features[k][s] for k, w_ik in enumerate(w_i)), flint.arb(0))) for s in range(m)]
+                for w_i in arb_w
+            ]
         ok = True
         for units in rows.values():
-            chosen = units[:m]
-            matrix = flint.arb_mat(
-                [[act(sum((a * b for a, b in zip(arb_w[i], arb_x[s])), flint.arb(0))) for s in range(m)]
-                 for i in chosen]
-            )
+            matrix = flint.arb_mat([features[i] for i in units[:m]])
             if matrix.det().contains(0):
                 ok = False
                 break
@@ -94,11 +114,13 @@ def nonpolynomial_verdict(
     model = allocation.model
     d, m = model.output_dim, allocation.m
     if set(allocation.matrices) != {"D"}:
+        hidden = " and ".join(name for name in _hidden_names(model) if name in allocation.matrices)
+        verb = "are" if " and " in hidden else "is"
         return (
             "intermediate",
-            "none: W is learnable, the outputs are not polynomial",
+            f"none: {hidden} {verb} learnable, the outputs are not polynomial",
             [
-                "W is learnable behind the activation: the ranks above are measured at one "
+                f"{hidden} {verb} learnable behind the activation: the ranks above are measured at one "
                 "slope pattern and are reported, not used to decide; estimate MP numerically",
             ],
         )
@@ -121,13 +143,27 @@ def nonpolynomial_verdict(
             f"row {o} needs {m}: the student's row {o} lies in an affine subspace of dimension "
             f"{count} < {m} for every activation pattern"
         )
-        if model.activation in _ARB_ACTIVATIONS:
+        features_rank_m = model.activation in _ARB_ACTIVATIONS and analytic_features_certificate(
+            allocation, {o: list(range(model.matrix_shapes["D"][1]))}, seed
+        )
+        if features_rank_m:
             return (
                 "minimal",
                 "Fact 1 (dimension): analytic features",
                 [
                     reach + f", and the teacher's {model.activation} features have rank {m} almost "
-                    f"surely, so its row {o} has a density in R^{m}: MP = 0",
+                    "surely (an interval evaluation proves an m x m minor nonzero at one point), "
+                    f"so its row {o} has a density in R^{m}: MP = 0",
+                ],
+            )
+        if model.activation in _ARB_ACTIVATIONS:
+            return (
+                "intermediate",
+                "none: the teacher's features could not be certified of rank m",
+                [
+                    reach + f"; MP = 0 would follow if the teacher's {model.activation} features had "
+                    f"rank {m} almost surely, but the interval evaluation did not prove it (the last "
+                    f"hidden layer has {model.matrix_shapes['D'][1]} units); estimate MP numerically",
                 ],
             )
         return (
@@ -161,7 +197,7 @@ def nonpolynomial_verdict(
         "which zeroes a column of its features: MP < 1 strictly"
         if model.activation == "relu"
         else "its piecewise-linear features can be rank deficient with positive probability "
-        "(e.g. all units active gives W X, of rank <= n0)"
+        "(e.g. all units active makes them a linear map of X, of rank <= n0)"
     )
     return (
         "intermediate",

@@ -14,6 +14,7 @@ from .lffn import LFFN
 from .linear import LinearEstimator
 from .lrnn import CONVENTIONS, LRNN
 from .relu import ACTIVATIONS, ShallowReLU
+from .relu2 import DeepReLU2
 
 __all__ = [
     "Model",
@@ -23,6 +24,7 @@ __all__ = [
     "LRNN",
     "LFFN",
     "ShallowReLU",
+    "DeepReLU2",
     "CONVENTIONS",
     "ACTIVATIONS",
     "MODEL_REGISTRY",
@@ -35,6 +37,7 @@ MODEL_REGISTRY: dict[str, tuple[type[Model], tuple[str, ...], tuple[str, ...]]] 
     "lrnn": (LRNN, ("n", "b", "d", "T"), ("convention",)),
     "lffn": (LFFN, ("widths",), ()),
     "relu": (ShallowReLU, ("n0", "h", "d"), ("activation",)),
+    "relu2": (DeepReLU2, ("n0", "h1", "h2", "d"), ("activation",)),
 }
 
 

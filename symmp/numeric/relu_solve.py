@@ -54,7 +54,7 @@ RULES = {"adahessian": AdaHessian, "adam": Adam, "gd": GradientDescent}
 
 
 def applies_relu(allocation: Allocation) -> bool:
-    """True for chain networks with elementwise activations (``relu`` models)."""
+    """True for chain networks with elementwise activations (``relu`` and ``relu2`` models)."""
     return not allocation.model.polynomial and hasattr(allocation.model, "activation")
 
 

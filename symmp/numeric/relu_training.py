@@ -10,10 +10,11 @@ gradient and exact Hessian-vector products (Pearlmutter's R-operator), all
 restricted to the learnable entries.
 
 The network is a chain ``Y = M_L act(M_{L-1} ... act(M_1 X))`` over the
-model's matrices in their declared order (``W``, ``D`` for the shallow net),
-so the same code serves deeper nets. The loss of a trial is the mean squared
-error ``sum(R**2) / (d*m)``, ``R = Y - Y*``; a match is judged on the
-*relative loss* ``sum(R**2) / sum(Y***2)``.
+model's matrices in their declared order (``W``, ``D`` for the shallow net;
+``W1``, ``W2``, ``D`` for ``relu2``), so the same code serves deeper nets.
+The loss of a trial is the mean squared error ``sum(R**2) / (d*m)``,
+``R = Y - Y*``; a match is judged on the *relative loss*
+``sum(R**2) / sum(Y***2)``.
 
 :func:`train` runs an update rule (AdaHessian, Adam, gradient descent) on all
 trials at once and drops each trial from the batch as soon as it matches.
