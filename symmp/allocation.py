@@ -207,6 +207,8 @@ class Allocation:
         The first ``r mod K`` lines get one entry more. ``lines`` picks the K
         rows (columns); default the first K.
         """
+        if axis not in ("row", "column"):
+            raise SpecError(f"axis must be 'row' or 'column', got {axis!r}")
         size = model.matrix_shapes[check_matrix_name(model, matrix)][0 if axis == "row" else 1]
         if not 1 <= K <= size:
             raise SpecError(f"K must be between 1 and {size} {axis}s of {matrix}, got {K}")
@@ -223,6 +225,12 @@ class Allocation:
         name = check_matrix_name(model, matrix)
         rows, cols = model.matrix_shapes[name]
         width = cols if axis == "row" else rows
+        if others is not None and len(others) != len(lines):
+            other = "columns" if axis == "row" else "rows"
+            raise SpecError(
+                f"{other} must give one list of positions per {axis}: got {len(others)} "
+                f"for {len(lines)} {axis}s"
+            )
         entries = []
         offset = 0
         for q, (line, count) in enumerate(zip(lines, counts)):

@@ -53,6 +53,8 @@ def test_in_rows_and_in_columns():
         Allocation.in_rows(LRNN_MODEL, "W", [0], k=5, m=2)
     with pytest.raises(SpecError, match="needs 2 positions"):
         Allocation.in_columns(LRNN_MODEL, "W", [1], k=2, m=2, rows=[[0]])
+    with pytest.raises(SpecError, match="one list of positions per row: got 1 for 2 rows"):
+        Allocation.in_rows(LRNN_MODEL, "W", [0, 1], k=1, m=2, columns=[[0]])
 
 
 @given(r=st.integers(1, 16), K=st.integers(1, 4), axis=st.sampled_from(["row", "column"]))
@@ -74,6 +76,8 @@ def test_spread_errors():
         Allocation.spread(LRNN_MODEL, "W", r=0, K=1, m=2)
     with pytest.raises(SpecError, match="exactly K = 2"):
         Allocation.spread(LRNN_MODEL, "W", r=2, K=2, m=2, lines=[0])
+    with pytest.raises(SpecError, match="axis must be 'row' or 'column', got 'col'"):
+        Allocation.spread(LRNN_MODEL, "W", r=2, K=2, m=2, axis="col")
 
 
 def test_diagonal_and_anti_diagonal():
