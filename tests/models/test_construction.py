@@ -26,7 +26,7 @@ def test_all_entries_order():
 
 
 def test_registry_round_trip_and_equality():
-    assert set(MODEL_REGISTRY) == {"linear", "lrnn", "lffn", "relu"}
+    assert set(MODEL_REGISTRY) == {"linear", "lrnn", "lffn", "relu", "relu2"}
     model = make_model("lrnn", {"n": 2, "b": 1, "d": 1, "T": 3}, convention="standard")
     assert model == LRNN(2, 1, 1, 3, convention="standard")
     assert model != LRNN(2, 1, 1, 3)
