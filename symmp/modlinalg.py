@@ -26,7 +26,6 @@ from .arithmetic import DEFAULT_PRIME, matmul_mod
 __all__ = ["rank_mod_p", "rank_mod_p_flint", "inverse_mod_p", "solve_mod_p"]
 
 
-
 def _inv_scalar(x: int, p: int) -> int:
     return pow(int(x), p - 2, p)
 
@@ -262,15 +261,13 @@ def rank_mod_p(matrix: np.ndarray, p: int = DEFAULT_PRIME) -> int:
     >>> rank_mod_p(np.arange(12).reshape(3, 4))
     2
     """
-    if not 2 <= p < 2**32:
-        raise ValueError(f"modulus must satisfy 2 <= p < 2**32, got {p}")
+    if not 2 <= p < 2**31:
+        raise ValueError(f"rank_mod_p needs a prime modulus p >= 2 and below 2**31, got {p}")
     work = np.mod(np.asarray(matrix, dtype=np.int64), p)
     if work.ndim != 2:
         raise ValueError(f"expected a 2-D matrix, got shape {work.shape}")
     if work.shape[0] < work.shape[1]:
         work = work.T
-    if p >= 2**31:
-        raise ValueError(f"rank_mod_p needs a prime below 2**31, got {p}")
     rows, _ = _blocked_pivots(_balance(np.ascontiguousarray(work, dtype=np.float64), p), p)
     return int(rows.size)
 

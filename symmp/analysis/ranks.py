@@ -58,6 +58,9 @@ class RankReport:
     points, prime, degree : int
         Number of random points, the prime, and the degree bound of a
         Jacobian entry used in the bounds.
+    upper_bound : int
+        The model's a-priori upper bound on rho_full
+        (:meth:`~symmp.models.Model.rank_upper_bound`).
     """
 
     rank: int
@@ -121,13 +124,13 @@ def _ranks_at_points(model, entry_sets, m, points, prime, seed) -> list[int]:
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
     best = [0] * len(entry_sets)
     everything = model.all_entries()
+    index = {entry: k for k, entry in enumerate(everything)}
+    column_sets = [[index[e] for e in entries] for entries in entry_sets]
     for _ in range(points):
         weights, inputs = random_point(model, m, ar, rng)
         options = _point_options(model, m, ar, rng)
         jacobian = model.jacobian(weights, inputs, everything, ar, **options)
-        index = {entry: k for k, entry in enumerate(everything)}
-        for k, entries in enumerate(entry_sets):
-            columns = [index[e] for e in entries]
+        for k, columns in enumerate(column_sets):
             best[k] = max(best[k], rank_mod_p(jacobian[:, columns], prime) if columns else 0)
     return best
 
