@@ -43,7 +43,9 @@ class Classification:
     """The verdict on one allocation, with its certificate and reasons.
 
     ``error_bound`` is the probability that the verdict is wrong: 0 when it
-    rests on a proof with exact inputs, else a Schwartz-Zippel bound.
+    rests on a proof with exact inputs, else a Schwartz-Zippel bound; None
+    for an ``intermediate`` verdict of a network with an activation, which
+    only says that no certificate applies.
     """
 
     verdict: str
@@ -52,7 +54,7 @@ class Classification:
     learnable: int
     affine: bool
     certificate: str
-    error_bound: float
+    error_bound: float | None
     budgets: dict[str, Budget]
     flow: FlowReport
     ranks: RankReport
@@ -158,6 +160,13 @@ def classify(
             extra=dict(extra),
         )
 
+    if allocation.r == allocation.model.n_weights:
+        return verdict(
+            MAXIMAL,
+            "every weight learnable",
+            0.0,
+            "every weight is learnable, so the student can take the teacher's weights: MP = 1",
+        )
     if not allocation.model.polynomial:
         kind, certificate, why = nonpolynomial_verdict(
             allocation,
@@ -165,7 +174,9 @@ def classify(
             target_certified=ranks.target_certified,
             seed=(allocation.seed or 0) if seed is None else seed,
         )
-        return verdict(kind, certificate, 0.0, *why)
+        # maximal / minimal verdicts here rest on proofs (interval certificates);
+        # an intermediate one only says that no certificate applies
+        return verdict(kind, certificate, None if kind == INTERMEDIATE else 0.0, *why)
     if ranks.rank < ranks.target_rank:
         return verdict(
             MINIMAL,

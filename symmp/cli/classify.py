@@ -35,8 +35,13 @@ def render_classification(result: Classification) -> str:
         f"rank:         rho_A = {result.rank} of rho_full = {result.target_rank} "
         f"(r = {result.learnable} learnable, flow bound {result.flow.bound})",
         f"affine:       {'yes' if result.affine else 'no'}",
-        f"error bound:  {result.error_bound:.3g}"
-        + (" (certified)" if result.error_bound == 0 else " (Schwartz-Zippel)"),
+        "error bound:  "
+        + (
+            "none: no certificate applies"
+            if result.error_bound is None
+            else f"{result.error_bound:.3g}"
+            + (" (certified)" if result.error_bound == 0 else " (Schwartz-Zippel)")
+        ),
     ]
     for key, value in result.extra.items():
         lines.append(f"{key + ':':<13} {value}")

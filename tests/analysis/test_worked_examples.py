@@ -6,7 +6,7 @@ import pytest
 
 from symmp import Allocation
 from symmp.analysis import classify, w_columns_theorem, w_rows_theorem
-from symmp.models import LFFN, LRNN, LinearEstimator
+from symmp.models import LFFN, LRNN, LinearEstimator, ShallowReLU
 
 
 # --- section 4: linear estimator, d = 2, m = 2, r = 4 -----------------------
@@ -195,3 +195,16 @@ def test_paper_convention_w_rows_pattern_differs_from_standard():
     standard = Allocation.from_entries(LRNN(4, 1, 1, 2, convention="standard"), paper.entries, 2)
     assert classify(paper).verdict == "maximal"
     assert classify(standard).verdict == "minimal"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [LinearEstimator(n=3, d=2), LRNN(n=3, b=1, d=2, T=3), LRNN(n=2, b=2, d=1, T=2, convention="standard"),
+     LFFN([2, 3, 2]), ShallowReLU(n0=2, h=3, d=1)],
+    ids=repr,
+)
+def test_every_weight_learnable_is_maximal(model):
+    """The student can copy the teacher: MP = 1 whatever the ranks or the activation."""
+    allocation = Allocation.from_entries(model, model.all_entries(), m=4)
+    result = classify(allocation)
+    assert (result.verdict, result.certificate, result.error_bound) == ("maximal", "every weight learnable", 0.0)
