@@ -52,7 +52,29 @@ _TOP_KEYS = {"model", "dims", "m", "learnable", "mask", "seed", "convention", "a
 
 #: Largest working memory the analyzer may plan for (``SYMMP_MEMORY_LIMIT_GB``
 #: overrides; default 8 GiB, a third of a 24 GiB machine).
-MEMORY_LIMIT_BYTES = int(float(os.environ.get("SYMMP_MEMORY_LIMIT_GB", "8")) * 2**30)
+MEMORY_LIMIT_BYTES = 8 * 2**30
+
+
+def _readable_bytes(count: float) -> str:
+    """'17.9 GiB', '3.2 MiB', '512 B'."""
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{int(count)} B"
+
+
+def memory_limit_bytes() -> int:
+    """The limit in force: ``SYMMP_MEMORY_LIMIT_GB`` (a positive number) or 8 GiB."""
+    text = os.environ.get("SYMMP_MEMORY_LIMIT_GB")
+    if text is None:
+        return MEMORY_LIMIT_BYTES
+    try:
+        gib = float(text)
+    except ValueError:
+        gib = float("nan")
+    if not gib > 0 or gib == float("inf"):
+        raise SpecError(f"SYMMP_MEMORY_LIMIT_GB must be a positive number of GiB, got {text!r}")
+    return int(gib * 2**30)
 _BYTES_PER_JACOBIAN_ENTRY = 24  # int64 Jacobian + float64 work copy + slack
 
 
@@ -68,15 +90,15 @@ def check_memory(model: Model, m: int, limit: int | None = None) -> None:
     >>> from symmp.models import LinearEstimator
     >>> check_memory(LinearEstimator(n=3, d=2), m=4)
     """
-    limit = MEMORY_LIMIT_BYTES if limit is None else limit
+    limit = memory_limit_bytes() if limit is None else limit
     entries = model.working_entries(m)
     needed = entries * _BYTES_PER_JACOBIAN_ENTRY
     if needed > limit:
         raise SpecError(
             f"these sizes are too large: the full Jacobian ({model.output_dim * m:,} x "
             f"{model.n_weights:,}), the inputs and the intermediates hold {entries:,} numbers "
-            f"and would need about {needed / 2**30:.1f} GiB "
-            f"(limit {limit / 2**30:.1f} GiB, set SYMMP_MEMORY_LIMIT_GB to change it); "
+            f"and would need about {_readable_bytes(needed)} "
+            f"(limit {_readable_bytes(limit)}, set SYMMP_MEMORY_LIMIT_GB to change it); "
             "reduce the dims or m"
         )
 

@@ -166,3 +166,15 @@ def test_example_specs_load():
     assert specs
     for path in specs:
         assert load_spec(path).r >= 1
+
+
+def test_memory_limit_from_environment_is_validated(monkeypatch):
+    from symmp.models import LinearEstimator
+    from symmp.spec import check_memory
+
+    monkeypatch.setenv("SYMMP_MEMORY_LIMIT_GB", "abc")
+    with pytest.raises(SpecError, match="SYMMP_MEMORY_LIMIT_GB must be a positive number"):
+        check_memory(LinearEstimator(n=2, d=2), m=2)
+    monkeypatch.setenv("SYMMP_MEMORY_LIMIT_GB", "1e-9")
+    with pytest.raises(SpecError, match="too large"):
+        check_memory(LinearEstimator(n=200, d=200), m=200)
