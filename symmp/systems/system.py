@@ -238,11 +238,24 @@ def build_system(
     unknown_symbols = [sympy.Symbol(a.name) for a in atoms if a.unknown]
     equations = []
     for lhs, rhs, group in triples:
-        expr = lhs - rhs
-        present = tuple(s for s in unknown_symbols if expr.has(s))
-        degree = sympy.Poly(expr, *present).total_degree() if present else 0
-        equations.append(Equation(lhs, rhs, int(degree), present, group))
+        free = lhs.free_symbols | rhs.free_symbols
+        present = tuple(s for s in unknown_symbols if s in free)
+        degree = max(_degree(lhs, present), _degree(rhs, present))
+        equations.append(Equation(lhs, rhs, degree, present, group))
     return PolynomialSystem(allocation, False, concrete, None, values, atoms, equations, None)
+
+
+def _degree(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> int:
+    """Total degree in ``unknowns`` of an expanded sum of monomials (the
+    unlifted sides are expanded; converting them to ``sympy.Poly`` with
+    symbolic coefficients took most of the build time)."""
+    if not unknowns:
+        return 0
+    wanted = set(unknowns)
+    return max(
+        sum(int(power) for base, power in term.as_powers_dict().items() if base in wanted)
+        for term in sympy.Add.make_args(expr)
+    )
 
 
 @dataclass(frozen=True)

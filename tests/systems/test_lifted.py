@@ -121,3 +121,21 @@ def test_lifted_lrnn_n16_T8_builds_fast():
     elapsed = time.perf_counter() - start
     assert len(system.equations) == 8 * 16 + 8
     assert elapsed < 2.0, f"lifted build took {elapsed:.2f} s"
+
+
+def test_unlifted_degrees_and_unknowns_match_sympy_poly():
+    """The unlifted equations' degrees (read off the expanded monomials) agree
+    with ``sympy.Poly``, symbolic and with numbers substituted."""
+    cases = [
+        Allocation.random(LRNN(n=3, b=2, d=2, T=3), 5, m=2, seed=1),  # outputs form
+        Allocation.random(LRNN(n=3, b=1, d=2, T=3, convention="standard"), 4, m=3, seed=2),
+        Allocation.random(LFFN([2, 3, 2, 2]), 5, m=1, seed=0),
+    ]
+    for allocation in cases:
+        for values in (None, 3):
+            system = build_system(allocation, lifted=False, values=values)
+            for eq in system.equations:
+                present = tuple(s for s in system.learnables if eq.expr.has(s))
+                assert eq.unknowns == present
+                assert eq.degree == (sympy.Poly(eq.expr, *present).total_degree() if present else 0)
+
