@@ -8,6 +8,7 @@ exists.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from ..spec import load_spec
@@ -43,16 +44,23 @@ def register(subparsers) -> None:
 
 
 def _unlifted_estimate(allocation) -> int:
-    """Rough number of monomials of the expanded outputs."""
+    """Number of monomials of the expanded unlifted system (an upper bound).
+
+    Reduced right-hand sides: one polynomial per entry of ``D W^j B`` (or of
+    ``W_L ... W_1``). Below the stacked input dimension the outputs
+    themselves are expanded: each of the d*m outputs sums every one of those
+    polynomials against an input, m times as many monomials.
+    """
+    from ..systems import default_form
+
     model = allocation.model
     if model.kind == "lrnn":
         per_entry = sum(model.n ** (j + 1) for j in range(model.power_offset, model.max_power + 1))
-        return per_entry * model.d * model.b
-    widths = model.input_shape(1)[:1] + tuple(shape[0] for shape in model.matrix_shapes.values())
-    product = 1
-    for width in widths[1:-1]:
-        product *= width
-    return product * widths[0] * model.output_dim
+        reduced = per_entry * model.d * model.b
+    else:
+        widths = model.input_shape(1)[:1] + tuple(shape[0] for shape in model.matrix_shapes.values())
+        reduced = math.prod(widths[1:-1]) * widths[0] * model.output_dim
+    return reduced * allocation.m if default_form(allocation) == "outputs" else reduced
 
 
 def run(args: argparse.Namespace) -> int:

@@ -76,6 +76,13 @@ def test_unlifted_refuses_huge_expansions(tmp_path, capsys):
     assert "use --lifted" in capsys.readouterr().err
     assert main(["latex", str(path), "--lifted", "-o", str(tmp_path / "big.tex")]) == 0
     assert (tmp_path / "big.tex").read_text().count(r"\tag*") == 16 * 8 + 8
+    # below the stacked input dimension the outputs are expanded: m times the Markov monomials
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"model": "lrnn", "dims": {"n": 4, "b": 3, "d": 1, "T": 5}, "m": 14,
+                                   "learnable": {"W": [[0, 0]]}}))
+    assert main(["latex", str(outputs)]) == 2
+    err = capsys.readouterr().err
+    assert "229,152 monomials" in err and err.count("\n") == 1
 
 
 def test_bad_input_is_one_error_line(tmp_path, capsys):
