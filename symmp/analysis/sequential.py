@@ -199,7 +199,11 @@ def find_sequential_structure(allocation: Allocation, **options) -> SequentialSt
     """The sequential block structure of the lifted system, or None.
 
     Tries the right lifting (``F_j = W^j B``) and then the left one
-    (``G_j = D W^j``); see :func:`analyze_sequential` for the options.
+    (``G_j = D W^j``); see :func:`analyze_sequential` for the options. A
+    structure with equations left over (``structure.exact`` False) is
+    returned when no lifting gives an exact one: it still solves the system
+    block by block, but proves nothing (check ``exact`` before reading it as
+    a proof of MP = 1).
     """
     return analyze_sequential(allocation, **options).structure
 

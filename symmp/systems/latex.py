@@ -57,9 +57,10 @@ def latex_escape(text: str) -> str:
     >>> latex_escape("a_b {c}")
     'a\\\\_b \\\\{c\\\\}'
     """
-    for char, repl in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("{", r"\{"), ("}", r"\}"),
-                       ("#", r"\#"), ("%", r"\%"), ("&", r"\&"), ("$", r"\$"), ("^", r"\^{}")):
-        text = text.replace(char, repl) if char != "\\" else text.replace(char, "\0")
+    text = text.replace("\\", "\0")  # its replacement has braces, which are escaped below
+    for char, repl in (("_", r"\_"), ("{", r"\{"), ("}", r"\}"), ("#", r"\#"), ("%", r"\%"),
+                       ("&", r"\&"), ("$", r"\$"), ("^", r"\^{}"), ("~", r"\textasciitilde{}")):
+        text = text.replace(char, repl)
     return text.replace("\0", r"\textbackslash{}")
 
 

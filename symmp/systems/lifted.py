@@ -45,9 +45,6 @@ __all__ = ["TermSystem", "build_terms", "default_form", "choose_form", "LIFTINGS
 LIFTINGS = ("right", "left")
 FORMS = ("auto", "outputs", "reduced")
 
-#: LaTeX letter of each weight matrix
-_LETTERS = {"W": "w", "B": "b", "D": "d"}
-
 
 @dataclass(frozen=True)
 class TermSystem:
@@ -110,7 +107,6 @@ class TermSystem:
             out = np.zeros(self.n_equations, dtype=np.int64)
         np.add.at(out, self.equation, products)
         return out if prime is None else out % prime
-
 
     @cached_property
     def _sorted_terms(self) -> tuple[np.ndarray, np.ndarray]:

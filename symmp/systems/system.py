@@ -264,15 +264,13 @@ class _AtomsOnly:
 
 
 def _equations_from_terms(terms: TermSystem, exprs: list) -> list[Equation]:
-    order = np.argsort(terms.equation, kind="stable")
-    bounds = np.searchsorted(terms.equation[order], np.arange(terms.n_equations + 1))
     unknown = terms.unknown_mask()
     degrees = terms.degrees(unknown)
     out = []
     for e in range(terms.n_equations):
         sides: list[list] = [[], []]
         tied: dict[int, None] = {}
-        for k in order[bounds[e] : bounds[e + 1]]:
+        for k in terms.terms_of([e]):
             factors = terms.factors[k]
             coef = int(terms.coef[k]) * (-1 if terms.side[k] else 1)
             sides[terms.side[k]].append(sympy.Mul(coef, *(exprs[a] for a in factors if a)))

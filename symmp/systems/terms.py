@@ -89,14 +89,6 @@ class AtomTable:
     def __len__(self) -> int:
         return len(self.atoms)
 
-    def kinds(self) -> np.ndarray:
-        """Kind of every atom, as an array of str."""
-        return np.array([a.kind for a in self.atoms])
-
-    def unknown_mask(self) -> np.ndarray:
-        """True for learnable and auxiliary atoms."""
-        return np.array([a.unknown for a in self.atoms], dtype=bool)
-
 
 @dataclass(frozen=True)
 class Terms:

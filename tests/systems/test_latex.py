@@ -33,3 +33,7 @@ def test_long_sums_wrap_and_jupyter_repr():
 
 def test_escape():
     assert latex_escape("50% of a_b & {x}") == r"50\% of a\_b \& \{x\}"
+
+
+def test_escape_backslash_and_tilde():
+    assert latex_escape(r"a\b ~x^2") == r"a\textbackslash{}b \textasciitilde{}x\^{}2"
