@@ -20,7 +20,7 @@ from ..errors import SpecError
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
 
-__all__ = ["ShallowReLU", "ACTIVATIONS"]
+__all__ = ["ShallowReLU", "ACTIVATIONS", "gaussian_point", "slope_residues"]
 
 _LEAK = 0.01
 
@@ -39,6 +39,27 @@ ACTIVATIONS = {
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
 }
+
+
+def gaussian_point(model: Model, m: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
+    """Weights with variance 1/fan_in and N(0, 1) inputs (THEORY.md section 2)."""
+    weights = {
+        name: rng.standard_normal(shape) / np.sqrt(model.fan_in(name))
+        for name, shape in model.matrix_shapes.items()
+    }
+    return weights, rng.standard_normal(model.input_shape(m))
+
+
+def slope_residues(active: np.ndarray, activation: str, ar: Arithmetic, rng: np.random.Generator) -> np.ndarray:
+    """The slope pattern, as residues, that stands for ``activation`` on a
+    0/1 activity array: ReLU the activity itself, leaky ReLU 1 or 1/100
+    (mod p), tanh and sigmoid generic nonzero residues."""
+    if activation == "relu":
+        return active
+    if activation == "leaky_relu":
+        leak = pow(int(round(1 / _LEAK)), -1, ar.p)  # 1/100 modulo p
+        return np.where(active == 1, 1, leak).astype(np.int64)
+    return rng.integers(1, ar.p, size=active.shape, dtype=np.int64)
 
 
 class ShallowReLU(Model):
@@ -116,17 +137,8 @@ class ShallowReLU(Model):
         variance 1/fan_in, N(0, 1) inputs); leaky ReLU: its slopes 1 or 1/100;
         tanh and sigmoid: generic nonzero slopes.
         """
-        weights = {
-            name: rng.standard_normal(shape) / np.sqrt(self.fan_in(name))
-            for name, shape in self.matrix_shapes.items()
-        }
-        active = self.activation_pattern(weights, rng.standard_normal(self.input_shape(m)))
-        if self.activation == "relu":
-            return active
-        if self.activation == "leaky_relu":
-            leak = pow(int(round(1 / _LEAK)), -1, ar.p)  # 1/100 modulo p
-            return np.where(active == 1, 1, leak).astype(np.int64)
-        return rng.integers(1, ar.p, size=active.shape, dtype=np.int64)
+        active = self.activation_pattern(*gaussian_point(self, m, rng))
+        return slope_residues(active, self.activation, ar, rng)
 
     def jacobian_factors(self, weights, inputs, name, ar: Arithmetic = FLOAT, pattern=None):
         _, hidden, slope = self._hidden(weights, inputs, ar, pattern)

@@ -29,7 +29,7 @@ from ..arithmetic import FLOAT, Arithmetic
 from ..errors import SpecError
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
-from .relu import _LEAK, ACTIVATIONS
+from .relu import ACTIVATIONS, gaussian_point, slope_residues
 
 __all__ = ["DeepReLU2"]
 
@@ -138,17 +138,8 @@ class DeepReLU2(Model):
         the first layer's genuine activations; leaky ReLU: their slopes 1 or
         1/100; tanh and sigmoid: generic nonzero slopes.
         """
-        weights = {
-            name: rng.standard_normal(shape) / np.sqrt(self.fan_in(name))
-            for name, shape in self.matrix_shapes.items()
-        }
-        active = self.activation_pattern(weights, rng.standard_normal(self.input_shape(m)))
-        if self.activation == "relu":
-            return active
-        if self.activation == "leaky_relu":
-            leak = pow(int(round(1 / _LEAK)), -1, ar.p)  # 1/100 modulo p
-            return tuple(np.where(a == 1, 1, leak).astype(np.int64) for a in active)
-        return tuple(rng.integers(1, ar.p, size=a.shape, dtype=np.int64) for a in active)
+        active = self.activation_pattern(*gaussian_point(self, m, rng))
+        return tuple(slope_residues(a, self.activation, ar, rng) for a in active)
 
     def jacobian_factors(self, weights, inputs, name, ar: Arithmetic = FLOAT, pattern=None):
         (hidden1, slope1), (hidden2, slope2) = self._hidden(weights, inputs, ar, pattern)
