@@ -231,7 +231,8 @@ def estimate_mp(
 
         stop_at = prefix_stop()
         if stop_at is None and tasks:
-            runner = run_tasks(tasks, executor, workers)
+            keep = (lambda _position, outcomes: ledger.record(key, outcomes)) if ledger is not None else None
+            runner = run_tasks(tasks, executor, workers, keep)
             try:
                 for position, outcomes in runner:
                     if ledger is not None:

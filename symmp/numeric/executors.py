@@ -14,7 +14,7 @@ optional extra ``distributed``.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,25 +77,32 @@ def parse_executor(text: str) -> tuple[str, str | None]:
 
 
 def run_tasks(
-    tasks: Sequence[Task], executor: str = "local", workers: int = 1
+    tasks: Sequence[Task],
+    executor: str = "local",
+    workers: int = 1,
+    keep: Callable[[int, list], None] | None = None,
 ) -> Iterator[tuple[int, list]]:
     """Run ``tasks``; yield ``(task position, outcomes)`` as each finishes.
 
-    Closing the generator early (e.g. an early stop) cancels what has not started.
+    Closing the generator early (e.g. an early stop) cancels what has not
+    started; tasks that had already finished, or finish while the workers
+    shut down, are passed to ``keep(position, outcomes)`` so that no computed
+    trial is lost (the estimator records them in its ledger).
     """
     kind, address = parse_executor(executor)
     if kind == "dask":
-        yield from _run_dask(tasks, address, workers)
+        yield from _run_dask(tasks, address, workers, keep)
     elif workers == 1:
         for position, task in enumerate(tasks):
             yield position, solve_chunk(task)
     else:
-        yield from _run_processes(tasks, workers)
+        yield from _run_processes(tasks, workers, keep)
 
 
-def _run_processes(tasks, workers):
+def _run_processes(tasks, workers, keep):
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    pending: dict = {}
     try:
         pending = {pool.submit(solve_chunk, task): position for position, task in enumerate(tasks)}
         while pending:
@@ -105,9 +112,13 @@ def _run_processes(tasks, workers):
                 yield position, future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if keep is not None:  # finished but never handed out (early stop)
+            for future, position in sorted(pending.items(), key=lambda item: item[1]):
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    keep(position, future.result())
 
 
-def _run_dask(tasks, address, workers):
+def _run_dask(tasks, address, workers, keep):
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -134,12 +145,19 @@ def _run_dask(tasks, address, workers):
         if cluster is not None:
             cluster.close()
         raise
+    handed: set = set()
+    futures: list = []
     try:
         futures = client.map(solve_chunk, list(tasks), pure=False)
         position = {future.key: k for k, future in enumerate(futures)}
         for future in as_completed(futures):
+            handed.add(future.key)
             yield position[future.key], future.result()
     finally:
+        if keep is not None:  # finished but never handed out (early stop)
+            for k, future in enumerate(futures):
+                if future.key not in handed and future.status == "finished":
+                    keep(k, future.result())
         client.close()
         if cluster is not None:
             cluster.close()

@@ -57,6 +57,23 @@ def test_early_stop_uses_a_prefix_of_whole_batches():
     assert _fingerprint(early) == _fingerprint(full)[: early.trials]
 
 
+def test_early_stop_with_workers_keeps_every_finished_trial(tmp_path):
+    """Batches that finish after the early stop is decided are still recorded."""
+    import sqlite3
+
+    store = tmp_path / "runs.sqlite"
+    settings = {**RUN, "trials": 140, "batch": 2}
+    early = estimate_mp(DIAGONAL, store=store, workers=2, target_halfwidth=0.3, **settings)
+    assert early.stopped_early
+    with sqlite3.connect(store) as db:
+        stored = db.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
+    # the other worker was busy when the stop was decided: its batch (and any
+    # already queued) finished during shutdown and was recorded, not dropped
+    assert stored > early.computed
+    full = estimate_mp(DIAGONAL, store=store, workers=1, **settings)
+    assert full.reused == stored and full.reused + full.computed == 140
+
+
 def test_ledger_resumes_without_recomputing(tmp_path):
     store = tmp_path / "runs.sqlite"
     first = estimate_mp(DIAGONAL, store=store, **{**RUN, "trials": 21})
