@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 from .allocation import Allocation
 from .analysis import Classification, classify, generic_ranks
 from .errors import SpecError, SymmpError
-from .models import LFFN, LRNN, LinearEstimator, Model, ShallowReLU, make_model
+from .models import LFFN, LRNN, DeepReLU2, LinearEstimator, Model, ShallowReLU, make_model
 from .spec import allocation_from_spec, allocation_to_spec, load_spec
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "LRNN",
     "LFFN",
     "ShallowReLU",
+    "DeepReLU2",
     "make_model",
     "load_spec",
     "allocation_from_spec",
