@@ -13,6 +13,10 @@ the same trials (same seed, same ``--starts`` start points from
   proved), batched ``newton`` otherwise (K = 4, 8: a lower bound with the
   same number of starts; ``certified`` is used by ``auto`` only up to 3
   unknowns, see :mod:`symmp.numeric.solvers.auto`);
+- ``homotopy``: the batched total-degree homotopy on the Markov-reduced
+  square quadratic system (:mod:`symmp.numeric.solvers.homotopy`; applies to
+  every case here, 16 paths per trial), not ``auto``'s choice (slower than
+  ``newton`` here, see the module docstring of ``auto``);
 - ``newton`` is also shown on its own for every K, and ``unreduced``: newton
   with ``extra={"reduce": False}`` (no Markov reduction, the solver before
   :mod:`symmp.numeric.solvers.markov_reduction`), for comparison.
@@ -37,6 +41,7 @@ from concurrent.futures import ProcessPoolExecutor
 from symmp import LRNN, Allocation
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials
 from symmp.numeric.solvers.auto import resolve_solver
+from symmp.numeric.solvers.homotopy import homotopy_applies
 
 
 def allocation_for(n: int, K: int) -> Allocation:
@@ -85,7 +90,7 @@ def main() -> None:
           "t/s = trials per second (single process)")
     header = (f"{'n':>3} {'K':>2} {'truth':>10} {'solvable':>8} | {'paper t/s':>9} {'miss':>6} | "
               f"{'default':>10} {'t/s':>8} {'miss':>6} {'speedup':>8} | {'newton t/s':>10} {'miss':>6} {'x':>6} | "
-              f"{'unreduced':>9} {'miss':>6} {'x':>6}")
+              f"{'unreduced':>9} {'miss':>6} {'x':>6} | {'homotopy':>8} {'miss':>6} {'x':>6}")
     print(header)
     print("-" * len(header))
     for n in args.n:
@@ -100,7 +105,12 @@ def main() -> None:
             fast, t_newton = run("newton", allocation, trials, local)
             SOLVERS["newton"](allocation, trials[:2], unreduced)
             plain, t_plain = run("newton", allocation, trials, unreduced)
-            union = [any(o.matched for o in group) for group in zip(base, fast, auto, plain)]
+            if homotopy_applies(allocation):
+                SOLVERS["homotopy"](allocation, trials[:2], local)
+                paths, t_paths = run("homotopy", allocation, trials, local)
+            else:
+                paths, t_paths = [], float("nan")
+            union = [any(o.matched for o in group) for group in zip(base, fast, auto, plain, paths or plain)]
             if K == 2:
                 truth_name, truth = "W-rows", [True] * len(trials)
             elif "certified" in SOLVERS and not args.no_truth:
@@ -124,9 +134,12 @@ def main() -> None:
             print(f"{n:>3} {K:>2} {truth_name:>10} {solvable:>8} | {rate(t_paper):>9.1f} {miss(base):>6.3f} | "
                   f"{auto_name:>10} {rate(t_auto):>8.1f} {miss(auto):>6.3f} {t_paper / t_auto:>7.1f}x | "
                   f"{rate(t_newton):>10.1f} {miss(fast):>6.3f} {t_paper / t_newton:>5.1f}x | "
-                  f"{rate(t_plain):>9.1f} {miss(plain):>6.3f} {t_paper / t_plain:>5.1f}x", flush=True)
+                  f"{rate(t_plain):>9.1f} {miss(plain):>6.3f} {t_paper / t_plain:>5.1f}x | "
+                  + (f"{rate(t_paths):>8.1f} {miss(paths):>6.3f} {t_paper / t_paths:>5.1f}x" if paths else "       -"),
+                  flush=True)
     print("default = auto: sequential (proved matches) or newton (a lower bound on MP, "
-          f"{args.starts} starts); certified is auto's choice only up to 3 unknowns")
+          f"{args.starts} starts); certified is auto's choice only up to 3 unknowns; homotopy: "
+          "all 16 paths per trial, no-match not proved (lower bound), not auto's choice")
 
 
 if __name__ == "__main__":

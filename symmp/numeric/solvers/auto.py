@@ -20,6 +20,14 @@ to thousands for ``newton``. Ask for it explicitly (``--solver certified``,
 up to ``MAX_CERTIFIED_UNKNOWNS`` unknowns) when proved verdicts matter more
 than time; ``benchmarks/bench_mp.py`` measures ``newton``'s miss rate
 against it.
+
+Why not ``homotopy`` (total-degree homotopy on the Markov-reduced square
+quadratic system, lrnn W-only, T = 2, r = 2*d*b): it tracks all 2^(d*b)
+paths of every trial and missed no solvable trial of the benchmark's
+K = 4 and K = 8 cases (``newton``: 6-18%), but it ran at 80-160 trials/s
+there against ``newton``'s 460-1200 (b = d = 2, 16 paths per trial), and
+with K = 2 (solution sets that are not isolated) it missed 2.5-3%; so it is
+not ``auto``'s choice; ask for it with ``--solver homotopy``.
 """
 
 from __future__ import annotations
