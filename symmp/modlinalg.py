@@ -23,7 +23,7 @@ import numpy as np
 
 from .arithmetic import DEFAULT_PRIME, matmul_mod
 
-__all__ = ["rank_mod_p", "rank_mod_p_flint", "inverse_mod_p", "solve_mod_p"]
+__all__ = ["rank_mod_p", "rank_mod_p_flint", "rref_mod_p", "inverse_mod_p", "solve_mod_p"]
 
 
 def _inv_scalar(x: int, p: int) -> int:
@@ -281,3 +281,28 @@ def rank_mod_p_flint(matrix: np.ndarray, p: int = DEFAULT_PRIME) -> int:
     if rows == 0 or cols == 0:
         return 0
     return int(flint.nmod_mat(rows, cols, work.ravel().tolist(), p).rank())
+
+
+def rref_mod_p(matrix, p: int = DEFAULT_PRIME) -> tuple[np.ndarray, list[int]]:
+    """Reduced row echelon form modulo ``p`` (python-flint) and its pivot columns.
+
+    Returns the ``rank`` nonzero rows of the echelon form as an int64 array
+    and the pivot column of each.
+
+    Examples
+    --------
+    >>> reduced, pivots = rref_mod_p(np.array([[1, 2, 3], [2, 4, 7]]), 7)
+    >>> reduced.tolist(), pivots
+    ([[1, 2, 0], [0, 0, 1]], [0, 2])
+    """
+    import flint
+
+    work = np.asarray(matrix, dtype=object) % p
+    rows, cols = work.shape
+    if rows == 0 or cols == 0:
+        return np.zeros((0, cols), dtype=np.int64), []
+    reduced, rank = flint.nmod_mat(rows, cols, [int(v) for v in work.ravel()], p).rref()
+    echelon = np.array([[int(reduced[i, j]) for j in range(cols)] for i in range(rank)], dtype=np.int64)
+    echelon = echelon.reshape(rank, cols)
+    pivots = [int(np.flatnonzero(row)[0]) for row in echelon]
+    return echelon, pivots

@@ -157,3 +157,15 @@ def test_rank_of_a_real_jacobian_matches_flint():
     weights, inputs = random_point(model, 30, ar, np.random.default_rng(0))
     jacobian = model.jacobian(weights, inputs, model.all_entries(), ar)  # 300 x 336
     assert rank_mod_p(jacobian) == rank_mod_p_flint(jacobian) == model.rank_upper_bound(30)
+
+
+def test_rref_mod_p_pivots_agree_with_the_rank():
+    from symmp.modlinalg import rank_mod_p_flint, rref_mod_p
+
+    rng = np.random.default_rng(5)
+    for shape in [(5, 7), (7, 5), (6, 6)]:
+        matrix = rng.integers(0, 4, size=shape)
+        matrix[:, 1] = 2 * matrix[:, 0]  # a dependent column is never a pivot
+        reduced, pivots = rref_mod_p(matrix, 101)
+        assert len(pivots) == rank_mod_p_flint(matrix, 101) == reduced.shape[0]
+        assert 1 not in pivots and all(reduced[i, j] == 1 for i, j in enumerate(pivots))

@@ -48,7 +48,7 @@ __all__ = ["estimate_mp", "DEFAULT_STARTS"]
 #: default random starts per trial for local solvers
 DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
 #: solvers whose ``starts`` are meaningful
-_LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified"}
+_LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified", "homotopy", "algebraic"}
 
 
 def _check_int(value, name: str, minimum: int) -> int:

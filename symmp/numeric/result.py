@@ -18,6 +18,13 @@ from .solvers import TrialOutcome
 
 __all__ = ["MPResult", "wilson_interval", "summarise", "Z95"]
 
+#: solvers that compute every complex root instead of trying starts (their
+#: ``starts`` serve only a fallback): what a no-match from them means
+ROOT_FINDERS = {
+    "algebraic": "every complex root computed by an eigenvalue method",
+    "homotopy": "every path of a total-degree homotopy tracked",
+}
+
 #: per-trial numbers summarised in every result (``residual`` of each
 #: outcome, and these keys of ``details`` when a solver reports them)
 SUMMARISED_DETAILS = ("steps", "relative_loss", "iterations")
@@ -150,8 +157,14 @@ class MPResult:
         if self.method == "certificate":
             return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
         if self.lower_bound:
+            unproved = self.trials - self.matches - self._proved_misses()
+            if self.method in ROOT_FINDERS:
+                return (
+                    f"lower bound: {unproved} no-match verdicts are unproved (solver '{self.method}': "
+                    f"{ROOT_FINDERS[self.method]}, none of them real; floating point proves nothing)"
+                )
             return (
-                f"lower bound: {self.trials - self.matches - self._proved_misses()} no-match "
+                f"lower bound: {unproved} no-match "
                 f"verdicts are unproved (local solver '{self.method}', up to {self.starts} "
                 "starts per trial)"
             )
@@ -216,6 +229,6 @@ class MPResult:
         return (
             f"MP = {self.mp:.3f}  95% CI [{lo:.3f}, {hi:.3f}] (Wilson)  "
             f"{self.matches}/{self.trials} matched  method {self.method}"
-            + (f", {self.starts} starts" if self.starts else "")
+            + (f", {self.starts} starts" if self.starts and self.method not in ROOT_FINDERS else "")
             + ("  [lower bound]" if self.lower_bound else "")
         )

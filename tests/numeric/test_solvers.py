@@ -163,4 +163,5 @@ def test_auto_uses_certified_only_for_small_systems():
     if "certified" not in SOLVERS:
         pytest.skip("the 'certified' solver is not registered in this build")
     assert resolve_solver(DIAGONAL) == "certified"  # 2 unknowns: elimination
-    assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)) == "newton"
+    assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)) == "algebraic"
+    assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6)) == "newton"  # cubic

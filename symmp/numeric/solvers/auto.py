@@ -9,25 +9,28 @@ In order:
 4. ``certified`` when it applies **and** the system has at most
    :data:`AUTO_CERTIFIED_UNKNOWNS` unknowns, where exact elimination decides
    a trial in milliseconds (every verdict proved);
-5. ``newton`` otherwise: batched damped Newton with ``starts`` random
+5. ``algebraic`` when the allocation is an lrnn W-only one whose Markov
+   reduction is a square quadratic system (paper convention, T = 2,
+   r = 2*d*b, d*b <= 5) with finitely many roots: Newton from the
+   student's draw, then **every** complex root of what is left by an
+   eigenvalue method (a lower bound on MP, since floating-point roots prove
+   nothing, but no solution is missed for want of a start);
+6. ``newton`` otherwise: batched damped Newton with ``starts`` random
    restarts per trial, a **lower bound** on MP (the result says so and
    reports the starts).
 
 Why ``certified`` stops at 3 unknowns here: beyond that it needs Krawczyk
 proofs and homotopy continuation per trial, measured at 2-6 trials/s on
-lrnn systems with 8 unknowns (``benchmarks/bench_mp.py``), against hundreds
-to thousands for ``newton``. Ask for it explicitly (``--solver certified``,
+lrnn systems with 8 unknowns (``benchmarks/bench_mp.py``), against
+thousands for ``algebraic``. Ask for it explicitly (``--solver certified``,
 up to ``MAX_CERTIFIED_UNKNOWNS`` unknowns) when proved verdicts matter more
-than time; ``benchmarks/bench_mp.py`` measures ``newton``'s miss rate
-against it.
+than time; ``benchmarks/bench_mp.py`` measures the other solvers' miss
+rates against it.
 
-Why not ``homotopy`` (total-degree homotopy on the Markov-reduced square
-quadratic system, lrnn W-only, T = 2, r = 2*d*b): it tracks all 2^(d*b)
-paths of every trial and missed no solvable trial of the benchmark's
-K = 4 and K = 8 cases (``newton``: 6-18%), but it ran at 80-160 trials/s
-there against ``newton``'s 460-1200 (b = d = 2, 16 paths per trial), and
-with K = 2 (solution sets that are not isolated) it missed 2.5-3%; so it is
-not ``auto``'s choice; ask for it with ``--solver homotopy``.
+Why not ``homotopy`` (total-degree homotopy on the same reduced system):
+it finds the same roots as ``algebraic`` but tracks 2^(d*b) paths per
+trial, 80-160 trials/s in the benchmark against ``algebraic``'s thousands;
+ask for it with ``--solver homotopy``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     >>> resolve_solver(Allocation.spread(LinearEstimator(n=3, d=2), "W", r=4, K=2, m=2))
     'linear'
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
+    'algebraic'
+    >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
     'newton'
     """
     if name != "auto":
@@ -66,6 +71,8 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
         return "sequential"
     if allocation.r <= AUTO_CERTIFIED_UNKNOWNS and solver_applies("certified", allocation):
         return "certified"
+    if solver_applies("algebraic", allocation):
+        return "algebraic"
     return "newton"
 
 
@@ -80,5 +87,5 @@ register_solver(
     "auto",
     auto_solve,
     description="the strongest applicable at a sane cost: linear, adahessian (relu), sequential, "
-    "certified (<= 3 unknowns), newton (lower bound)",
+    "certified (<= 3 unknowns), algebraic (square quadratic lrnn systems), newton (lower bound)",
 )

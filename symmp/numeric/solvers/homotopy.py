@@ -49,7 +49,7 @@ from ...allocation import Allocation
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial, trial_rng
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import ReducedMarkovProblem, reduction_applies
+from .markov_reduction import ReducedMarkovProblem, square_quadratic_unknowns
 from .newton import newton_iterate
 
 __all__ = ["homotopy_solve", "homotopy_applies", "track_paths", "MAX_PATHS"]
@@ -79,13 +79,8 @@ POLISH = 5  # real-model Newton steps confirming a match
 
 def homotopy_applies(allocation: Allocation) -> bool:
     """True when the Markov reduction leaves a square quadratic system with <= MAX_PATHS paths."""
-    if not reduction_applies(allocation):
-        return False
-    model = allocation.model
-    if model.power_offset != 1 or model.max_power != 2:
-        return False
-    q = allocation.r - model.d * model.b
-    return q == model.d * model.b and 2**q <= MAX_PATHS
+    q = square_quadratic_unknowns(allocation)
+    return q is not None and 2**q <= MAX_PATHS
 
 
 def _solve(A, b):

@@ -30,7 +30,7 @@ from . import SolverOptions, TrialOutcome, register_solver
 __all__ = ["sequential_solve_trials", "sequential_structure", "sequential_available"]
 
 _POLISH_STEPS = 8
-#: a block whose smallest/largest singular value ratio is below this is singular
+#: a non-square block whose smallest/largest singular value ratio is below this is singular
 _SINGULAR_RCOND = 1e-12
 
 
@@ -100,20 +100,28 @@ class _BlockPlan:
         product = self.coef * np.prod(values[:, self.factors], axis=2)
         A = (product @ self.to_matrix).reshape(-1, *self.shape)
         c = product @ self.to_constant
-        with np.errstate(all="ignore"):
-            singular = np.linalg.svd(A, compute_uv=False) if np.isfinite(A).all() else None
-        if singular is None:
-            bad = ~np.isfinite(A).all(axis=(1, 2))
-            singular = np.ones((len(A), min(self.shape)))
-            singular[~bad] = np.linalg.svd(A[~bad], compute_uv=False)
-            singular[bad] = 0.0
-        ok = (singular[:, 0] > 0) & (singular[:, -1] >= _SINGULAR_RCOND * singular[:, 0])
         out = np.full((len(A), self.shape[1]), np.nan)
+        finite = np.isfinite(A).all(axis=(1, 2)) & np.isfinite(c).all(axis=1)
+        if self.shape[0] == self.shape[1]:
+            # square blocks: LU solves; an exactly singular member is left NaN (an ill-conditioned
+            # one gives an inaccurate point that the real-model residual check then rejects)
+            rows = np.flatnonzero(finite)
+            try:
+                out[rows] = -np.linalg.solve(A[rows], c[rows][..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                for t in rows:
+                    try:
+                        out[t] = -np.linalg.solve(A[t], c[t])
+                    except np.linalg.LinAlgError:
+                        pass
+            return out
+        with np.errstate(all="ignore"):
+            singular = np.ones((len(A), min(self.shape)))
+            singular[finite] = np.linalg.svd(A[finite], compute_uv=False)
+            singular[~finite] = 0.0
+        ok = (singular[:, 0] > 0) & (singular[:, -1] >= _SINGULAR_RCOND * singular[:, 0])
         if ok.any():
-            if self.shape[0] == self.shape[1]:
-                out[ok] = -np.linalg.solve(A[ok], c[ok][..., None])[..., 0]
-            else:
-                out[ok] = -np.matmul(np.linalg.pinv(A[ok]), c[ok][..., None])[..., 0]
+            out[ok] = -np.matmul(np.linalg.pinv(A[ok]), c[ok][..., None])[..., 0]
         return out
 
 

@@ -1,0 +1,705 @@
+"""All complex roots of many small square quadratic systems at once (action-matrix method).
+
+A square system of ``q`` quadratics in ``q`` unknowns whose top-degree forms
+have no common zero has exactly ``2^q`` complex roots counted with
+multiplicity (Bezout), and the quotient ring ``C[x] / I`` has that
+dimension. This module finds them all by linear algebra:
+
+1. **Template (once per q, exact).** On a random integer instance mod
+   ``p = 2^31 - 1`` the Macaulay matrix of degree ``q + 1`` (every
+   ``x^mu f_i`` with ``deg mu <= q - 1``; columns are the monomials of degree
+   ``<= q + 1`` in decreasing grevlex order) is row-reduced exactly. Its
+   non-pivot columns are the standard monomials ``B`` (``2^q`` of them; fewer
+   would mean the instance is not generic, an error). With the action
+   variable ``x_a`` (the one giving the fewest new monomials)
+   ``R = x_a B \\ B`` and ``E`` the other monomials, a set of rows is chosen
+   on which the columns ``E + R`` form an invertible square matrix mod p.
+   Rank decisions are exact mod p; a wrong decision would need the random
+   instance to be a zero of a nonzero polynomial of degree <= the template
+   size in its coefficients, probability <= size / p (Schwartz-Zippel) per
+   decision.
+2. **Per system (floating point, batched).** The template is filled with the
+   system's coefficients, the ``E + R`` block is solved against the ``B``
+   block (one batched LU), which gives the normal form of every monomial of
+   ``R`` in the basis ``B``, hence the ``2^q x 2^q`` matrix of multiplication
+   by ``x_a`` on ``C[x] / I``. For every root ``z`` the vector of basis
+   monomials at ``z`` is an eigenvector of its transpose; the root is read
+   off its entries at ``1, x_1, ..., x_q`` (all standard monomials).
+3. Every root gets a few complex Newton steps and its relative residual; a
+   system whose ``2^q`` roots do not all reach :data:`ROOT_TOL` is flagged
+   ``complete = False`` (an ill-conditioned template fill, or a system with
+   roots at infinity or of higher multiplicity): its roots are still
+   returned, but the caller must not treat them as all the roots.
+
+This is floating point: the roots are approximations, and ``complete`` is a
+numerical judgement, not a proof. :mod:`symmp.numeric.solvers.algebraic`
+confirms every real root on the real model.
+
+Examples
+--------
+>>> import numpy as np
+>>> # x^2 - 1 = 0, y^2 - 4 = 0: four roots (+-1, +-2)
+>>> c = np.array([[-1.0, -4.0]]); J = np.zeros((1, 2, 2))
+>>> H = np.zeros((1, 2, 2, 2)); H[0, 0, 0, 0] = 2.0; H[0, 1, 1, 1] = 2.0
+>>> roots, complete = quadratic_roots(c, J, H)
+>>> sorted(np.round(roots[0].real, 6).tolist())
+[[-1.0, -2.0], [-1.0, 2.0], [1.0, -2.0], [1.0, 2.0]]
+>>> bool(complete[0])
+True
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .. import modlinalg
+
+__all__ = [
+    "ActionTemplate",
+    "action_template",
+    "build_template",
+    "choose_method",
+    "quadratic_roots",
+    "NotZeroDimensional",
+    "MAX_UNKNOWNS",
+    "ROOT_TOL",
+]
+
+#: largest q with a template (q = 5: a 430 x 430 template per system)
+MAX_UNKNOWNS = 5
+#: a computed root counts when its relative residual after refinement is below this
+#: (roots far out, |x| ~ 1e4 natural scales and beyond, lose digits: 1e-8 was missed by
+#: ~10% of the lrnn n = 8, K = 4 systems, 1e-6 by ~5%)
+ROOT_TOL = 1e-8
+#: complex Newton steps refining every computed root
+REFINE = 2
+#: a root has converged when its last Newton step moved it by at most this, relative to 1 + |x|
+STEP_TOL = 1e-9
+#: further steps for the systems whose roots have not all converged yet
+EXTRA_REFINE = 3
+#: static threshold pivoting of the sparse elimination: a pivot must be at least this
+#: fraction of its column's largest entry on the template's floating-point sample
+PIVOT_THRESHOLD = 0.1
+#: roots beyond this size (unknowns as given: scale them to order one) are
+#: ill-conditioned whatever the elimination; their failing alone does not trigger the dense redo
+FAR = 1e3
+#: two computed roots closer than this (relative) are one root found twice: the system
+#: is not complete (the families here have simple roots)
+DISTINCT = 1e-7
+_PRIME = modlinalg.DEFAULT_PRIME
+
+
+def _monomials(q: int, degree: int) -> list[tuple[int, ...]]:
+    """Exponent tuples of every monomial of degree <= ``degree``, largest first in grevlex."""
+    out = set()
+    for total in range(degree + 1):
+        for combo in itertools.combinations_with_replacement(range(q), total):
+            exponent = [0] * q
+            for i in combo:
+                exponent[i] += 1
+            out.add(tuple(exponent))
+    return sorted(out, key=lambda e: (sum(e), tuple(-x for x in reversed(e))), reverse=True)
+
+
+def _terms(q: int) -> list[tuple[int, ...]]:
+    """The monomials of a quadratic: 1, x_i, then x_i x_k (i <= k), in that order."""
+    unit = np.eye(q, dtype=int)
+    out = [tuple([0] * q)] + [tuple(unit[i]) for i in range(q)]
+    out += [tuple(unit[i] + unit[k]) for i in range(q) for k in range(i, q)]
+    return out
+
+
+def _pivots(matrix: np.ndarray) -> list[int]:
+    """Pivot columns of the row echelon form of an integer matrix mod p (exact)."""
+    return modlinalg.rref_mod_p(matrix, _PRIME)[1]
+
+
+@dataclass(frozen=True)
+class ActionTemplate:
+    """The elimination template for a family of square systems of ``q`` quadratics.
+
+    Attributes
+    ----------
+    q : int
+        Unknowns (= equations).
+    degree : int
+        Degree of the Macaulay matrix the template's rows come from.
+    size : int
+        Rows (= pivot columns) of the square block solved per system.
+    basis : tuple of exponent tuples
+        The standard monomials ``B``: as many as the family's finite roots.
+    variable : int
+        The action variable ``a``.
+    fill_row, fill_col, fill_eq, fill_term : ndarray
+        Scatter map: template entry ``(fill_row[k], fill_col[k])`` is the
+        coefficient ``fill_term[k]`` (index into :func:`_terms`) of equation
+        ``fill_eq[k]``; columns ``< size`` are the square block's, the rest ``B``.
+    action_source : ndarray
+        For basis element ``j``: ``x_a b_j = b_i`` gives ``i`` (>= 0), else
+        ``-1 - k``: ``x_a b_j`` is the square block's column ``r_columns[k]``.
+    r_columns : ndarray
+        Square-block columns of the monomials ``R = x_a B \\ B``.
+    plan : tuple of (row, column, rows, columns)
+        The sparse elimination of the excess columns, chosen once exactly
+        (:func:`_elimination_plan`): pivot ``(row, column)``, the rows it
+        updates and the columns of the pivot row.
+    final_rows : ndarray
+        The ``|R|`` rows left after the plan (entries only in ``R`` and ``B``).
+    levels : tuple
+        The plan grouped into levels of steps on disjoint rows
+        (:func:`_levels`), each executed by one gather and one scatter.
+    method : {"sparse", "dense"}
+        The elimination :func:`quadratic_roots` uses by default for this
+        template (see :func:`choose_method`).
+    one, linear : int, ndarray
+        Positions in ``B`` of the monomials 1 and ``x_1 .. x_q``.
+    """
+
+    q: int
+    degree: int
+    size: int
+    basis: tuple
+    variable: int
+    fill_row: np.ndarray
+    fill_col: np.ndarray
+    fill_eq: np.ndarray
+    fill_term: np.ndarray
+    action_source: np.ndarray
+    r_columns: np.ndarray
+    one: int
+    linear: np.ndarray
+    plan: tuple = ()
+    final_rows: np.ndarray | None = None
+    levels: tuple = ()
+    method: str = "sparse"
+
+    @property
+    def roots(self) -> int:
+        """Number of finite roots (with multiplicity) of a generic member of the family."""
+        return len(self.basis)
+
+
+class NotZeroDimensional(ArithmeticError):
+    """The family's systems have infinitely many roots (no finite action matrix)."""
+
+
+def _standard_monomials(q: int, coefficients: np.ndarray) -> list[tuple[int, ...]]:
+    """Standard monomials of the ideal of an exact instance mod p (grevlex Groebner basis, sympy).
+
+    Raises :class:`NotZeroDimensional` when there are infinitely many.
+    """
+    import sympy
+    from sympy.polys.orderings import grevlex
+
+    xs = sympy.symbols(f"x1:{q + 1}")
+    terms = _terms(q)
+    polys = [
+        sum(int(coefficients[e, t]) * sympy.prod([x**k for x, k in zip(xs, term)]) for t, term in enumerate(terms))
+        for e in range(q)
+    ]
+    basis = sympy.groebner(polys, *xs, order="grevlex", modulus=_PRIME)
+    if list(basis.exprs) == [1]:
+        return []
+    leads = [sympy.Poly(g, *xs).monoms(order=grevlex)[0] for g in basis.exprs]
+    # zero-dimensional iff every variable has a pure power among the leading monomials
+    top = []
+    for i in range(q):
+        powers = [lead[i] for lead in leads if sum(lead) == lead[i] and lead[i] > 0]
+        if not powers:
+            raise NotZeroDimensional("the system has a positive-dimensional set of roots")
+        top.append(min(powers))
+    candidates = _monomials(q, sum(top))
+    return [m for m in candidates if not any(all(a >= b for a, b in zip(m, lead)) for lead in leads)]
+
+
+def _macaulay_mod_p(q: int, degree: int, coefficients: np.ndarray):
+    """Macaulay matrix mod p of degree ``degree``: rows ``x^mu f_e``, columns :func:`_monomials`."""
+    columns = _monomials(q, degree)
+    position = {m: i for i, m in enumerate(columns)}
+    terms = _terms(q)
+    rows = [(e, mu) for e in range(q) for mu in _monomials(q, degree - 2)]
+    matrix = np.zeros((len(rows), len(columns)), dtype=np.int64)
+    for i, (e, mu) in enumerate(rows):
+        for t, term in enumerate(terms):
+            matrix[i, position[tuple(a + b for a, b in zip(term, mu))]] = coefficients[e, t] % _PRIME
+    return matrix, columns, rows
+
+
+def _elimination_plan(
+    matrix: np.ndarray, reducible: np.ndarray, sample: np.ndarray | None = None
+) -> tuple[tuple, np.ndarray]:
+    """A sparse Gaussian elimination of the non-``reducible`` square columns, decided exactly mod p.
+
+    ``matrix`` (size x (size + roots), entries mod p) is the template filled
+    with the exact instance. Every excess column is eliminated in turn by a
+    pivot that is **nonzero mod p** (so generically nonzero); among those,
+    when ``sample`` (the template filled with a floating-point member of the
+    family) is given, only pivots within :data:`PIVOT_THRESHOLD` of the
+    largest magnitude of their column there qualify (static threshold
+    pivoting), and the least Markowitz cost ``(column count - 1)(row count - 1)``
+    wins. The pivot's row then leaves. The rows left hold only ``R`` and
+    basis columns.
+    """
+    work = np.array(matrix, dtype=np.int64) % _PRIME
+    values = None if sample is None else np.array(sample, dtype=float)
+    size = work.shape[0]
+    active = np.ones(size, dtype=bool)
+    reducible_set = set(int(v) for v in reducible)
+    remaining = set(c for c in range(size) if c not in reducible_set)
+    plan = []
+    while remaining:
+        best = None
+        for c in sorted(remaining):
+            rows = np.flatnonzero(active & (work[:, c] != 0))
+            if rows.size == 0:
+                continue
+            counts = (work[rows] != 0).sum(axis=1)
+            allowed = np.ones(rows.size, dtype=bool)
+            if values is not None:
+                magnitude = np.abs(values[rows, c])
+                allowed = magnitude >= PIVOT_THRESHOLD * magnitude.max()
+            k = int(np.argmin(np.where(allowed, counts, np.iinfo(np.int64).max)))
+            cost = (rows.size - 1) * (int(counts[k]) - 1)
+            if best is None or cost < best[0]:
+                best = (cost, int(rows[k]), c, rows)
+        if best is None:
+            raise ArithmeticError("the template's excess columns cannot all be eliminated")
+        _, r, c, rows = best
+        others = rows[rows != r]
+        columns = np.flatnonzero(work[r] != 0)
+        columns = columns[columns != c]
+        inverse = pow(int(work[r, c]), _PRIME - 2, _PRIME)
+        for o in others:
+            factor = int(work[o, c]) * inverse % _PRIME
+            work[o] = (work[o] - factor * work[r]) % _PRIME
+            if values is not None:
+                values[o] -= values[o, c] / values[r, c] * values[r]
+        plan.append((r, c, others.astype(np.intp), columns.astype(np.intp)))
+        active[r] = False
+        remaining.discard(c)
+    final = np.flatnonzero(active)
+    square = work[np.ix_(final, reducible)]
+    if len(final) != len(reducible) or modlinalg.rank_mod_p(square) != len(reducible):
+        raise ArithmeticError("the rows left by the elimination do not determine R")
+    return tuple(plan), final
+
+
+def _levels(plan: tuple, width: int) -> tuple:
+    """Group the plan's steps into levels whose steps touch disjoint rows.
+
+    A step reads and writes only its pivot row and the rows it updates, so
+    steps of one level commute and run together. A step's level is one more
+    than the latest level of an earlier step sharing a row with it. Per
+    level, in flat indices of a ``(rows, width)`` matrix: the updated rows'
+    pivot-column entries, the matching pivots, and the update's targets,
+    sources and owners (which updated row each target belongs to).
+    """
+    last_level: dict[int, int] = {}
+    grouped: dict[int, list] = {}
+    for r, c, rows, columns in plan:
+        if rows.size == 0:
+            continue
+        touched = [int(r)] + [int(v) for v in rows]
+        level = 1 + max((last_level.get(v, -1) for v in touched), default=-1)
+        for v in touched:
+            last_level[v] = level
+        grouped.setdefault(level, []).append((r, c, rows, columns))
+    levels = []
+    for level in sorted(grouped):
+        entries, pivots, targets, sources, owners = [], [], [], [], []
+        for r, c, rows, columns in grouped[level]:
+            for u in rows:
+                owners.append(np.full(columns.size, len(entries), dtype=np.intp))
+                entries.append(u * width + c)
+                pivots.append(r * width + c)
+                targets.append(u * width + columns)
+                sources.append(r * width + columns)
+        levels.append(
+            (
+                np.array(entries, dtype=np.intp),
+                np.array(pivots, dtype=np.intp),
+                np.concatenate(targets).astype(np.intp),
+                np.concatenate(sources).astype(np.intp),
+                np.concatenate(owners),
+            )
+        )
+    return tuple(levels)
+
+
+def build_template(
+    coefficients: np.ndarray, *, sample: np.ndarray | None = None, max_degree: int | None = None
+) -> ActionTemplate:
+    """The template of the family of which ``coefficients`` is a generic exact instance.
+
+    Parameters
+    ----------
+    coefficients : ndarray of int, shape (q, terms)
+        A random member of the family, mod p, in :func:`_terms` order, in
+        generic coordinates (a random change of unknowns and mix of equations).
+    sample : ndarray of float, shape (q, terms), optional
+        A floating-point member of the family (same term order, unknowns of
+        order one): guides the sparse elimination's pivots towards large
+        ones (:func:`_elimination_plan`). The structure still comes from the
+        exact instance only.
+    max_degree : int, optional
+        Largest Macaulay degree tried (default ``2 q + 2``).
+
+    Raises
+    ------
+    NotZeroDimensional
+        Infinitely many roots.
+    ArithmeticError
+        No template up to ``max_degree``, or no finite root.
+    """
+    coefficients = np.asarray(coefficients, dtype=object)
+    q = coefficients.shape[0]
+    basis = _standard_monomials(q, coefficients)
+    if not basis:
+        raise ArithmeticError("the family's systems have no root at all")
+    in_basis = set(basis)
+
+    def times(m, a):
+        return tuple(x + (1 if k == a else 0) for k, x in enumerate(m))
+
+    variable = min(range(q), key=lambda a: (sum(times(b, a) not in in_basis for b in basis), -a))
+    reducible: list[tuple[int, ...]] = []
+    for b in basis:
+        m = times(b, variable)
+        if m not in in_basis and m not in reducible:
+            reducible.append(m)
+    unit = np.eye(q, dtype=int)
+    needed = [tuple([0] * q)] + [tuple(unit[i]) for i in range(q)]
+    if any(m not in in_basis for m in needed):
+        raise ArithmeticError("1 and x_1..x_q are not all standard monomials: coordinates not generic")
+    lowest = max(sum(m) for m in reducible) if reducible else 2
+    for degree in range(max(lowest, 2), (max_degree or 2 * q + 2) + 1):
+        macaulay, columns, rows = _macaulay_mod_p(q, degree, coefficients)
+        if any(m not in set(columns) for m in reducible):
+            continue
+        excess = [m for m in columns if m not in in_basis and m not in reducible]
+        block_monomials = excess + reducible
+        position = {m: i for i, m in enumerate(columns)}
+        block = macaulay[:, [position[m] for m in block_monomials]]
+        pivots = _pivots(block)
+        reducible_columns = list(range(len(excess), len(block_monomials)))
+        if not set(reducible_columns) <= set(pivots):
+            continue
+        chosen_rows = _pivots(np.ascontiguousarray(block[:, pivots].T))
+        break
+    else:
+        raise ArithmeticError(f"no elimination template up to degree {max_degree or 2 * q + 2}")
+    pivot_of = {block_monomials[c]: k for k, c in enumerate(pivots)}
+    column_of = {**pivot_of, **{m: len(pivots) + j for j, m in enumerate(basis)}}
+    terms = _terms(q)
+    fill = []
+    for r, i in enumerate(chosen_rows):
+        e, mu = rows[i]
+        for t, term in enumerate(terms):
+            column = column_of.get(tuple(a + b for a, b in zip(term, mu)))
+            if column is not None:  # a non-pivot excess monomial: its coefficient in R's rows is 0
+                fill.append((r, column, e, t))
+    fill_row, fill_col, fill_eq, fill_term = (np.array(v, dtype=np.intp) for v in zip(*fill))
+    source = []
+    for b in basis:
+        m = times(b, variable)
+        source.append(basis.index(m) if m in in_basis else -1 - reducible.index(m))
+    r_columns = np.array([pivot_of[m] for m in reducible], dtype=np.intp)
+    exact = np.zeros((len(pivots), len(pivots) + len(basis)), dtype=np.int64)
+    exact[fill_row, fill_col] = [int(coefficients[e, t]) % _PRIME for e, t in zip(fill_eq, fill_term)]
+    filled_sample = None
+    if sample is not None:
+        sample = _general_form(np.asarray(sample, dtype=float)[None])[0]
+        filled_sample = np.zeros(exact.shape)
+        filled_sample[fill_row, fill_col] = sample[fill_eq, fill_term]
+    plan, final_rows = _elimination_plan(exact, r_columns, filled_sample)
+    levels = _levels(plan, len(pivots) + len(basis))
+    return ActionTemplate(
+        q=q,
+        degree=degree,
+        size=len(pivots),
+        basis=tuple(basis),
+        variable=variable,
+        fill_row=fill_row,
+        fill_col=fill_col,
+        fill_eq=fill_eq,
+        fill_term=fill_term,
+        action_source=np.array(source, dtype=np.intp),
+        r_columns=r_columns,
+        one=basis.index(needed[0]),
+        linear=np.array([basis.index(m) for m in needed[1:]], dtype=np.intp),
+        plan=plan,
+        final_rows=final_rows,
+        levels=levels,
+    )
+
+
+@lru_cache(maxsize=None)
+def action_template(q: int, seed: int = 20250301) -> ActionTemplate:
+    """The template (cached) of **dense** square quadratic systems in ``q`` unknowns (2^q roots).
+
+    Built from a random dense instance mod p with :func:`build_template`.
+    A family with structure (fewer finite roots) needs its own template,
+    built from an exact instance of the family.
+
+    Examples
+    --------
+    >>> t = action_template(2)
+    >>> t.roots, t.degree
+    (4, 3)
+    """
+    if not 1 <= q <= MAX_UNKNOWNS:
+        raise ValueError(f"q must be between 1 and {MAX_UNKNOWNS}, got {q}")
+    rng = np.random.default_rng(seed)
+    return build_template(rng.integers(1, _PRIME, size=(q, len(_terms(q)))))
+
+
+@lru_cache(maxsize=None)
+def _general_position(q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fixed random orthogonal matrices (equation mix, change of unknowns) for size ``q``."""
+    rng = np.random.default_rng(7919 + q)
+    mix = np.linalg.qr(rng.standard_normal((q, q)))[0]
+    turn = np.linalg.qr(rng.standard_normal((q, q)))[0]
+    return mix, turn
+
+
+def _general_form(coefficients: np.ndarray) -> np.ndarray:
+    """Coefficients ``(k, q, terms)`` after the fixed change of unknowns and mix of equations
+    (:func:`_general_position`: structured systems such as x^2 = 1, y^2 = 4 come out in
+    general position for the template), each equation scaled to unit norm."""
+    k, q, _ = coefficients.shape
+    mix, turn = _general_position(q)
+    constant, linear = coefficients[:, :, 0], coefficients[:, :, 1 : q + 1]
+    upper_i, upper_k = np.triu_indices(q)
+    hessian = np.zeros((k, q, q, q))
+    diagonal = upper_i == upper_k
+    hessian[:, :, upper_i, upper_k] = np.where(diagonal, 2.0, 1.0) * coefficients[:, :, q + 1 :]
+    hessian[:, :, upper_k, upper_i] = hessian[:, :, upper_i, upper_k]
+    linear_y = np.matmul(np.matmul(mix, linear), turn)
+    turned = np.matmul(np.matmul(turn.T, hessian), turn)  # (k, e, q, q)
+    hessian_y = np.matmul(mix, turned.reshape(k, q, q * q)).reshape(k, q, q, q)
+    out = _coefficients(constant @ mix.T, linear_y, hessian_y)
+    norms = np.linalg.norm(out, axis=2)
+    return out / np.where(norms > 0, norms, 1.0)[:, :, None]
+
+
+def _coefficients(constant: np.ndarray, linear: np.ndarray, hessian: np.ndarray) -> np.ndarray:
+    """Coefficients in :func:`_terms` order, shape ``(k, q, terms)``, of ``c + J x + x^T H x / 2``."""
+    k, q = constant.shape
+    upper_i, upper_k = np.triu_indices(q)
+    symmetric = 0.5 * (hessian + hessian.transpose(0, 1, 3, 2))
+    quadratic = np.where(upper_i == upper_k, 0.5, 1.0) * symmetric[:, :, upper_i, upper_k]
+    return np.concatenate([constant[:, :, None], linear, quadratic], axis=2)
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batched solve; returns (solution, ok) with singular members NaN and not ok."""
+    try:
+        return np.linalg.solve(a, b), np.ones(len(a), dtype=bool)
+    except np.linalg.LinAlgError:
+        out = np.full(b.shape, np.nan, dtype=np.result_type(a, b))
+        ok = np.zeros(len(a), dtype=bool)
+        for k in range(len(a)):
+            try:
+                out[k] = np.linalg.solve(a[k], b[k])
+                ok[k] = True
+            except np.linalg.LinAlgError:
+                pass
+        return out, ok
+
+
+def _evaluate(constant, linear, hessian, z):
+    """Residuals and Jacobians of every system at complex points ``z (k, P, q)``."""
+    k, q = constant.shape
+    hz = np.matmul(hessian.reshape(k, q * q, q), z.transpose(0, 2, 1)).reshape(k, q, q, -1).transpose(0, 3, 1, 2)
+    jac = linear[:, None] + hz
+    res = constant[:, None] + np.matmul(linear[:, None] + 0.5 * hz, z[..., None])[..., 0]
+    return res, jac
+
+
+def quadratic_roots(
+    constant: np.ndarray,
+    linear: np.ndarray,
+    hessian: np.ndarray,
+    *,
+    template: ActionTemplate | None = None,
+    refine: int = REFINE,
+    method: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All ``2^q`` complex roots of every system ``c + J x + x^T H x / 2 = 0``.
+
+    Parameters
+    ----------
+    constant : ndarray, shape (k, q)
+    linear : ndarray, shape (k, q, q)
+        ``linear[t, e, i]``: coefficient of ``x_i`` in equation ``e``.
+    hessian : ndarray, shape (k, q, q, q)
+        ``hessian[t, e, i, j]``: second derivative of equation ``e``
+        (symmetrised if it is not symmetric).
+    template : ActionTemplate, optional
+        The family's template (:func:`build_template`); default the dense
+        one of :func:`action_template` (``2^q`` roots).
+    refine : int
+        Complex Newton steps applied to every root.
+    method : {"sparse", "dense"}, optional
+        ``"sparse"``: the template's exact sparse elimination plan (static
+        pivots, about a tenth of the dense work), and the systems it leaves
+        incomplete are redone with ``"dense"``: one LU with partial pivoting
+        of the whole square block. Default: the template's ``method``.
+
+    Returns
+    -------
+    roots : ndarray, shape (k, 2^q, q), complex
+        The roots (NaN where the template fill of a system was singular).
+    complete : ndarray, shape (k,), bool
+        Every root of the system was found finite and converged (relative
+        residual, the residual over the equation's coefficient norm times
+        ``1 + |x|^2``, below :data:`ROOT_TOL`, and a last Newton step below
+        :data:`STEP_TOL` relative), and the roots are pairwise distinct
+        (:data:`DISTINCT`).
+
+    Notes
+    -----
+    Scale the unknowns so that the roots that matter are of order one; the
+    template is well conditioned for such systems.
+    """
+    constant = np.asarray(constant, dtype=float)
+    linear = np.asarray(linear, dtype=float)
+    hessian = np.asarray(hessian, dtype=float)
+    k, q = constant.shape
+    template = template or action_template(q)
+    if template.q != q:
+        raise ValueError(f"the template is for {template.q} unknowns, the systems have {q}")
+    method = method or template.method
+    if method not in ("sparse", "dense"):
+        raise ValueError(f"method must be 'sparse' or 'dense', got {method!r}")
+    _, turn = _general_position(q)
+    coefficients = _general_form(_coefficients(constant, linear, hessian))
+    original = np.linalg.norm(_coefficients(constant, linear, hessian), axis=2)
+    original = np.where(original > 0, original, 1.0)
+    scaled = (constant / original, linear / original[:, :, None], hessian / original[:, :, None, None])
+    roots = np.full((k, template.roots, q), np.nan + 0j)
+    complete = np.zeros(k, dtype=bool)
+    todo = np.arange(k)
+    for attempt in ((method, "dense") if method == "sparse" else ("dense",)):
+        if todo.size == 0:
+            break
+        part, done, retry = _roots_of(coefficients[todo], template, attempt, turn, [a[todo] for a in scaled], refine)
+        roots[todo], complete[todo] = part, done
+        # the sparse elimination's static pivots can lose accuracy: redo densely, unless
+        # only roots beyond FAR failed (ill-conditioned whatever the elimination)
+        todo = todo[~done & retry]
+    return roots, complete
+
+
+def choose_method(template: ActionTemplate, samples: tuple) -> ActionTemplate:
+    """``template`` with ``method`` set by trying both eliminations on sample systems.
+
+    ``samples`` is ``(constant, linear, hessian)`` of a few floating-point
+    members of the family (fixed draws, so the choice is reproducible). The
+    sparse plan is kept when it leaves at most one more of them incomplete
+    than the dense LU; otherwise (families whose static pivots are
+    ill-conditioned) the dense LU becomes the default.
+    """
+    from dataclasses import replace
+
+    sparse = quadratic_roots(*samples, template=template, method="sparse")[1].sum()
+    dense = quadratic_roots(*samples, template=template, method="dense")[1].sum()
+    return replace(template, method="sparse" if sparse >= dense - 1 else "dense")
+
+
+def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Normal forms of ``R`` in the basis, shape ``(k, |R|, roots)``, and which systems gave finite ones.
+
+    ``x_a b = r`` is ``-(row j of the result) . B`` modulo the ideal, ``r = R[j]``.
+    """
+    size, k = template.size, coefficients.shape[0]
+    values = coefficients[:, template.fill_eq, template.fill_term]  # (k, entries)
+    if method == "dense":
+        filled = np.zeros((k, size, size + template.roots))
+        filled[:, template.fill_row, template.fill_col] = values
+        solved, ok = _solve(filled[:, :, :size], filled[:, :, size:])
+        return solved[:, template.r_columns, :], ok
+    width = size + template.roots
+    work = np.zeros((size * width, k))  # flat (row, column) -> the k systems' entries, contiguous
+    work[template.fill_row * width + template.fill_col] = values.T
+    for entries, pivots, targets, sources, owners in template.levels:
+        factors = work[entries] / work[pivots]
+        work[targets] -= factors[owners] * work[sources]
+    last = work.reshape(size, width, k)[template.final_rows]
+    square = last[:, template.r_columns].transpose(2, 0, 1)
+    return _solve(square, last[:, size:].transpose(2, 0, 1))
+
+
+def _newton_step(scaled, roots):
+    """One complex Newton step of every root (systems ``scaled``); non-finite steps are skipped.
+
+    Returns the new roots and each step's size relative to ``1 + |x|`` (inf if not finite).
+    """
+    k, count, q = roots.shape
+    res, jac = _evaluate(*scaled, roots)
+    step, _ = _solve(jac.reshape(-1, q, q), res.reshape(-1, q, 1))
+    step = step.reshape(k, count, q)
+    finite = np.isfinite(step)
+    size = np.abs(step).max(axis=2) / (1.0 + np.abs(roots).max(axis=2))
+    return np.where(finite, roots - step, roots), np.where(finite.all(axis=2), size, np.inf)
+
+
+def _relative_residual(scaled, roots):
+    """Residual over ``1 + |x|^2`` (equations of unit coefficient norm), NaN-safe (inf)."""
+    res, _ = _evaluate(*scaled, roots)
+    relative = np.linalg.norm(res, axis=2) / (1.0 + np.sum(np.abs(roots) ** 2, axis=2))
+    return np.where(np.isfinite(relative), relative, np.inf)
+
+
+def _roots_of(coefficients, template, method, turn, scaled, refine):
+    """Roots (original unknowns), completeness, and whether a dense redo could help, per system."""
+    k, q = coefficients.shape[:2]
+    count = template.roots
+    with np.errstate(all="ignore"):
+        forms, ok = _normal_forms(coefficients, template, method)
+        action = np.zeros((k, count, count))
+        source = template.action_source
+        inside = np.flatnonzero(source >= 0)
+        action[:, source[inside], inside] = 1.0
+        outside = np.flatnonzero(source < 0)
+        action[:, :, outside] = -forms[:, -1 - source[outside], :].transpose(0, 2, 1)
+        finite = ok & np.isfinite(action).all(axis=(1, 2))
+        action[~finite] = 0.0
+        _, vectors = np.linalg.eig(action.transpose(0, 2, 1))
+        roots = vectors[:, template.linear, :] / vectors[:, template.one, None, :]
+        roots = roots.transpose(0, 2, 1) @ turn.T  # (k, roots, q), back to x = turn y
+        step = np.full(roots.shape[:2], np.inf)
+        for _ in range(max(refine, 1)):
+            roots, step = _newton_step(scaled, roots)
+        # converged: a small residual and a last Newton step that no longer moves the root
+        good = (_relative_residual(scaled, roots) <= ROOT_TOL) & (step <= STEP_TOL)
+        for _ in range(EXTRA_REFINE):  # roots far out converge later: more steps for the laggards only
+            lagging = np.flatnonzero(finite & ~good.all(axis=1))
+            if lagging.size == 0:
+                break
+            part = [a[lagging] for a in scaled]
+            roots[lagging], step = _newton_step(part, roots[lagging])
+            good[lagging] = (_relative_residual(part, roots[lagging]) <= ROOT_TOL) & (step <= STEP_TOL)
+    roots[~finite] = np.nan
+    distinct = _distinct(roots)
+    complete = finite & good.all(axis=1) & distinct
+    with np.errstate(invalid="ignore"):
+        near_failure = (~good & ~(np.abs(roots).max(axis=2) > FAR)).any(axis=1)
+    return roots, complete, ~finite | near_failure | ~distinct
+
+
+def _distinct(roots: np.ndarray) -> np.ndarray:
+    """Whether the roots of each system are pairwise apart (two copies of one root mean one was lost)."""
+    count = roots.shape[1]
+    if count < 2:
+        return np.ones(roots.shape[0], dtype=bool)
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(roots[:, :, None, :] - roots[:, None, :, :]).max(axis=3)
+        size = 1.0 + np.maximum(np.abs(roots).max(axis=2)[:, :, None], np.abs(roots).max(axis=2)[:, None, :])
+        apart = gap > DISTINCT * size
+    apart[:, np.arange(count), np.arange(count)] = True
+    return apart.all(axis=(1, 2))

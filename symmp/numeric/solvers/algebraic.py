@@ -1,0 +1,376 @@
+"""``algebraic``: every complex root of the reduced square quadratic system, by eigenvalues.
+
+Applies to lrnn allocations with only W learnable, ``convention="paper"``,
+T = 2, ``m >= T*b`` and ``r = 2*d*b``, whose reduced family has finitely
+many roots: the Markov reduction (:mod:`.markov_reduction`) eliminates the
+linear block ``D W B = D* W* B*`` exactly and leaves the ``d*b`` quadratics
+``D W^2 B = D* W*^2 B*`` in ``q = d*b <=``
+:data:`~symmp.numeric.action_matrix.MAX_UNKNOWNS` unknowns.
+
+Once per allocation (cached, exact): a random member of the reduced family
+mod p (:func:`~.markov_reduction.reduced_quadratic_mod_p`) gives the
+family's number of finite roots and its elimination template
+(:func:`~symmp.numeric.action_matrix.build_template`; e.g. 12 roots, not
+the Bezout 16, for r = 8 spread over K = 4 rows, where a root lies at
+infinity). Per batch:
+
+1. **Newton from the student's own draw** (:func:`square_newton`, lean and
+   batched; ``extra["first_starts"]`` further starts, each tried only where
+   the earlier ones found no match): most solvable trials end here, cheaply.
+2. **Every complex root of the rest**
+   (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
+   elimination and one batched eigenproblem, unknowns scaled by the natural
+   weight scale). Every nearly real root is tried.
+3. A trial whose roots were not all found (``complete = False``: roots so
+   far out that they are ill-conditioned) and that has no match gets Newton
+   from all ``options.starts`` starts.
+
+Every match is confirmed on the **real model's outputs** (relative residual
+<= ``tol``, after a few Newton steps there when it is close), never on the
+reduced system. A no-match is **not proved** (floating-point roots prove
+nothing; the ``certified`` solver proves), so estimates are lower bounds as
+with ``newton``; but a no-match here means that none of the family's roots
+was real, not that a few local starts failed (``benchmarks/bench_mp.py``
+measures the miss rates against ``certified``). Trials outside the
+reduction (rank-deficient inputs or linear block) go to ``newton``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from ...allocation import Allocation
+from ..action_matrix import (
+    MAX_UNKNOWNS,
+    ActionTemplate,
+    NotZeroDimensional,
+    build_template,
+    choose_method,
+    quadratic_roots,
+)
+from ..problem import MatchProblem, QuadraticProblem
+from ..sampling import Trial
+from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
+from .markov_reduction import ReducedMarkovProblem, reduced_quadratic_mod_p, square_quadratic_unknowns
+from ._starts import batch_starts, trial_starts
+from .newton import _newton_landing, newton_iterate
+
+__all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "NEAR_REAL"]
+
+#: Newton iterations from the student's own draw before the eigenvalue solve
+FIRST_ITERATIONS = 20
+#: Newton starts (of :mod:`._starts`: 0 is the student's draw) tried before the eigenvalue solve
+FIRST_STARTS = 1
+#: a start is abandoned when its cost has not quartered within this many iterations (Newton
+#: converges quadratically near a root: a start that stalls here rarely converges later)
+FIRST_PATIENCE = 5
+#: a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns)
+NEAR_REAL = 1e-4
+REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real root
+#: step lengths of :func:`square_newton`'s exact line search
+LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
+POLISH = 5  # real-model Newton steps confirming a match
+_SAMPLE_SEED = 20251128  # the template's floating-point sample member (pivot guide only)
+
+
+def _reduced_square(allocation: Allocation) -> bool:
+    q = square_quadratic_unknowns(allocation)
+    return q is not None and q <= MAX_UNKNOWNS
+
+
+@lru_cache(maxsize=64)
+def family_template(allocation: Allocation) -> ActionTemplate | None:
+    """The elimination template of the allocation's reduced family (cached), or None.
+
+    Built exactly from a random member mod p
+    (:func:`~.markov_reduction.reduced_quadratic_mod_p`,
+    :func:`~symmp.numeric.action_matrix.build_template`); None when the
+    family's systems have infinitely many roots or none.
+    """
+    from ..action_matrix import _coefficients
+
+    samples = _float_samples(allocation)
+    first = None if samples is None else _coefficients(*(part[:1] for part in samples))[0]
+    for seed in (0, 1):  # a second instance if the first was degenerate (probability <= ~1e-6)
+        try:
+            template = build_template(reduced_quadratic_mod_p(allocation, seed), sample=first)
+            return template if samples is None else choose_method(template, samples)
+        except NotZeroDimensional:
+            return None
+        except ArithmeticError:
+            continue
+    return None
+
+
+def _float_samples(allocation: Allocation, count: int = 24):
+    """``(constant, linear, hessian)`` of floating-point members of the reduced family
+    (fixed draws, unknowns in natural scale), or None: they guide the template's
+    pivots and choose its elimination, never decide a rank."""
+    from ..sampling import draw_trials
+
+    trials = draw_trials(allocation, _SAMPLE_SEED, range(count))
+    reduced = ReducedMarkovProblem(MatchProblem(allocation, trials), metric="markov")
+    rows = np.flatnonzero(reduced.eligible)
+    if rows.size == 0:
+        return None
+    quad = QuadraticProblem(reduced)
+    scale = _natural_scale(allocation, trials)[rows]
+    return (
+        quad.constant[rows],
+        quad.linear[rows] * scale[:, None, None],
+        quad.hessian[rows] * (scale**2)[:, None, None, None],
+    )
+
+
+def algebraic_applies(allocation: Allocation) -> bool:
+    """True for lrnn W-only allocations whose Markov reduction is a square quadratic system
+    (paper convention, T = 2, m >= T*b, r = 2*d*b, d*b <= 5) with finitely many roots.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> algebraic_applies(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
+    True
+    >>> algebraic_applies(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
+    False
+    """
+    return _reduced_square(allocation) and family_template(allocation) is not None
+
+
+def algebraic_solve(
+    allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
+) -> list[TrialOutcome]:
+    """Solver ``algebraic``: Newton from the student's draw, then all complex roots of what is left.
+
+    ``options.tol`` is the real model's match threshold; ``options.starts``
+    serves only the trials whose roots were not all found (or that lie
+    outside the Markov reduction).
+
+    Returns
+    -------
+    list of TrialOutcome
+        ``proved=False`` for every trial (a lower bound on MP); ``details``
+        hold ``stage`` (``"newton"``: matched by a first-phase start,
+        ``"roots"``: decided from all roots, ``"fallback"``: roots
+        incomplete, every start tried), ``complete``, ``roots`` and
+        ``real_roots`` (nearly real ones) when the roots were computed, and
+        ``theta`` for a match. ``starts`` counts the first-phase starts, or
+        ``options.starts`` for a fallback.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> from symmp.numeric.sampling import draw_trials
+    >>> allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
+    >>> outcomes = algebraic_solve(allocation, draw_trials(allocation, 0, range(3)), SolverOptions())
+    >>> [o.index for o in outcomes]
+    [0, 1, 2]
+    """
+    if not algebraic_applies(allocation):
+        raise ValueError(
+            "algebraic needs a square quadratic system of at most "
+            f"{MAX_UNKNOWNS} unknowns: an lrnn W-only allocation (paper convention, T = 2, m >= T*b, "
+            "r = 2*d*b) or degree-2 outputs with d*m = r"
+        )
+    outcomes: list[TrialOutcome | None] = [None] * len(trials)
+    exact = MatchProblem(allocation, trials)
+    reduced = ReducedMarkovProblem(exact, metric="markov")
+    chosen = np.flatnonzero(reduced.eligible)
+    fallback = list(np.flatnonzero(~reduced.eligible))
+    if chosen.size:
+        for t, outcome in zip(chosen, _solve_part(allocation, exact, reduced, chosen, options)):
+            outcomes[t] = outcome
+    if fallback:  # the reduction does not apply to these trials (rank-deficient inputs or block)
+        for t, o in zip(fallback, SOLVERS["newton"](allocation, [trials[i] for i in fallback], options)):
+            details = {**o.details, "stage": "fallback", "method": o.method}
+            outcomes[t] = TrialOutcome(o.index, o.matched, o.proved, o.residual, o.starts, "algebraic", details)
+    return outcomes  # type: ignore[return-value]
+
+
+def _natural_scale(allocation, trials) -> np.ndarray:
+    """Per trial, the RMS of the student's matrices that hold learnable entries (1 if zero)."""
+    names = sorted({name for name, _, _ in allocation.entries})
+    scale = np.array([
+        np.sqrt(np.mean(np.concatenate([trial.student[name].ravel() for name in names]) ** 2))
+        for trial in trials
+    ])
+    return np.where(scale > 0, scale, 1.0)
+
+
+def square_newton(
+    quad: QuadraticProblem, z: np.ndarray, owner: np.ndarray, *, tol: float, max_iter: int, patience: int = 3
+) -> np.ndarray:
+    """Batched Newton on square quadratic systems ``c + J0 z + z^T H z / 2 = 0`` with an exact line search.
+
+    Lean on purpose (a dozen numpy calls per iteration): along the Newton
+    step ``s`` the residual is exactly ``(1 - a) res + a^2 q(s)``,
+    ``q(s) = s^T H s / 2``, so the lengths :data:`LINE` are judged without
+    evaluating the system again. A row stops when its residual is below
+    ``tol / 100`` of the target norm, when no length lowers it, when it has
+    not halved within ``patience`` iterations, or after ``max_iter``.
+
+    Returns the final points (rows that failed keep their last iterate).
+    """
+    z = np.array(z, dtype=float)
+    owner = np.asarray(owner, dtype=np.intp)
+    k, r = z.shape
+    constant, linear = quad.constant[owner], quad.linear[owner]
+    stacked = quad.hessian[owner].reshape(k, -1, r)
+    norms = quad.target_norms[owner]
+    target = (tol * 1e-2 * np.where(norms > 0, norms, 1.0)) ** 2
+    active = np.arange(k)
+    best = np.full(k, np.inf)
+    since = np.zeros(k, dtype=int)
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        za, lin, hs = z[active], linear[active], stacked[active]
+        bent = np.matmul(hs, za[:, :, None]).reshape(active.size, -1, r)  # H . z
+        res = constant[active] + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
+        cost = np.einsum("ke,ke->k", res, res)
+        improved = cost < 0.25 * best[active]
+        best[active] = np.minimum(best[active], cost)
+        since[active] = np.where(improved, 0, since[active] + 1)
+        keep = np.isfinite(cost) & (cost > target[active]) & (since[active] < patience)
+        active, za, lin, hs, bent, res, cost = (
+            active[keep], za[keep], lin[keep], hs[keep], bent[keep], res[keep], cost[keep]
+        )
+        if active.size == 0:
+            break
+        try:
+            step = np.linalg.solve(lin + bent, -res[:, :, None])[..., 0]
+        except np.linalg.LinAlgError:
+            step = np.stack([np.linalg.lstsq(a, -b, rcond=None)[0] for a, b in zip(lin + bent, res)])
+        curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
+        along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
+        with np.errstate(invalid="ignore", over="ignore"):
+            costs = np.einsum("kae,kae->ka", along, along)
+        costs = np.where(np.isfinite(costs), costs, np.inf)
+        pick = costs.argmin(axis=1)
+        moved = costs[np.arange(active.size), pick] < cost
+        z[active[moved]] = za[moved] + LINE[pick[moved], None] * step[moved]
+        active = active[moved]
+    return z
+
+
+def _confirm(exact, theta, owner, tol):
+    """Real-model relative residuals of candidate points, polished there when close."""
+    real = exact.relative_residual(theta, owner)
+    real = np.where(np.isfinite(real), real, np.inf)
+    close = np.flatnonzero((real > tol) & (real <= np.sqrt(tol)))  # near misses get a real-model polish
+    if close.size:
+        polished, real[close], _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=POLISH)
+        theta[close] = polished
+    return theta, real
+
+
+def _solve_part(allocation, exact, reduced, chosen, options):
+    """Outcomes of the batch members ``chosen`` (those eligible for the reduction)."""
+    trials = [exact.trials[t] for t in chosen]
+    size = len(chosen)
+    quad = QuadraticProblem(reduced)
+    first = int(options.extra.get("first_starts", FIRST_STARTS))
+    if first < 0:
+        raise ValueError(f"extra['first_starts'] must be >= 0, got {first}")
+    if first:
+        # every start's landing point (one full Newton step of the real system) in one batch
+        raw = batch_starts(exact, first, options.seed)[chosen].reshape(size * first, exact.r)
+        runner = np.repeat(chosen, first)
+        starts = reduced.reduce(_newton_landing(exact, raw, runner), runner).reshape(size, first, -1)
+    best = np.full(size, np.inf)
+    winner = np.full((size, exact.r), np.nan)
+    stage = np.full(size, "roots", dtype=object)
+
+    def record(z, rows):
+        """Confirm candidates ``z`` of members ``rows`` (positions in ``chosen``) on the real model."""
+        owner = chosen[rows]
+        theta, real = _confirm(exact, reduced.full_theta(z, owner), owner, options.tol)
+        for k in np.flatnonzero(real < best[rows]):
+            t = rows[k]
+            if real[k] < best[t]:
+                best[t], winner[t] = real[k], theta[k]
+
+    # 1. Newton from the student's own draw (and further starts if asked)
+    for k in range(first):  # start k runs only where starts 0 .. k-1 found no match (as fsolve restarts)
+        rows = np.flatnonzero(best > options.tol)
+        if rows.size == 0:
+            break
+        owner = chosen[rows]
+        z = square_newton(
+            quad, starts[rows, k], owner, tol=options.tol, max_iter=FIRST_ITERATIONS, patience=FIRST_PATIENCE
+        )
+        record(z, rows)
+    stage[best <= options.tol] = "newton"
+    # 2. every complex root of the rest
+    rest = np.flatnonzero(best > options.tol)
+    roots_found = np.zeros(size, dtype=int)
+    real_roots = np.zeros(size, dtype=int)
+    complete = np.ones(size, dtype=bool)
+    if rest.size:
+        owner = chosen[rest]
+        scale = _natural_scale(allocation, [trials[t] for t in rest])
+        c, L, H = quad.constant[owner], quad.linear[owner], quad.hessian[owner]
+        roots, done = quadratic_roots(
+            c, L * scale[:, None, None], H * (scale**2)[:, None, None, None], template=family_template(allocation)
+        )
+        complete[rest] = done
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(roots).all(axis=2)
+            near = finite & (np.abs(roots.imag).max(axis=2) <= NEAR_REAL * (1.0 + np.abs(roots).max(axis=2)))
+        roots_found[rest] = finite.sum(axis=1)
+        real_roots[rest] = near.sum(axis=1)
+        k, j = np.nonzero(near)
+        if k.size:
+            z = roots[k, j].real * scale[k, None]
+            record(z, rest[k])
+            # real parts that did not confirm (a nearly real pair, a root not quite converged):
+            # a few real Newton steps on the quadratic system, then confirm again
+            again = np.flatnonzero(best[rest[k]] > options.tol)
+            if again.size:
+                z = square_newton(quad, z[again], owner[k[again]], tol=options.tol, max_iter=REAL_NEWTON)
+                record(z, rest[k[again]])
+    # 3. trials whose roots were not all found and that have no match: every start, Newton
+    lost = np.flatnonzero((best > options.tol) & ~complete)
+    used = np.ones(size, dtype=int)
+    if lost.size:
+        count = options.starts
+        raw = np.concatenate([trial_starts(exact, int(t), count, options.seed) for t in chosen[lost]])
+        runner = np.repeat(chosen[lost], count)
+        start = reduced.reduce(_newton_landing(exact, raw, runner), runner)
+        z = square_newton(quad, start, runner, tol=options.tol, max_iter=options.max_iter, patience=FIRST_PATIENCE)
+        record(z, np.repeat(lost, count))
+        stage[lost], used[lost] = "fallback", count
+    matched = best <= options.tol
+    out = []
+    for t in range(size):
+        details = {"stage": str(stage[t]), "complete": bool(complete[t])}
+        if stage[t] == "roots":
+            details.update(roots=int(roots_found[t]), real_roots=int(real_roots[t]))
+        elif stage[t] == "fallback":
+            details.update(roots=int(roots_found[t]), real_roots=int(real_roots[t]), fallback_starts=int(used[t]))
+        if matched[t]:
+            details["theta"] = winner[t].tolist()
+        out.append(
+            TrialOutcome(
+                index=trials[t].index,
+                matched=bool(matched[t]),
+                proved=False,
+                residual=float(best[t]),
+                starts=int(used[t]),
+                method="algebraic",
+                details=details,
+            )
+        )
+    return out
+
+
+register_solver(
+    "algebraic",
+    algebraic_solve,
+    applies=algebraic_applies,
+    description="Newton from one start, then every complex root of the square quadratic system "
+    "(Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; no-match not proved (lower bound)",
+)
