@@ -1,35 +1,40 @@
 """All complex roots of many small square quadratic systems at once (action-matrix method).
 
-A square system of ``q`` quadratics in ``q`` unknowns whose top-degree forms
-have no common zero has exactly ``2^q`` complex roots counted with
-multiplicity (Bezout), and the quotient ring ``C[x] / I`` has that
-dimension. This module finds them all by linear algebra:
+A family of square systems of ``q`` quadratics in ``q`` unknowns (the same
+structure, coefficients varying) has, for a generic member, a fixed number
+``N`` of finite complex roots: ``2^q`` (Bezout) when the top-degree forms
+have no common zero, fewer when some roots lie at infinity. The quotient
+ring ``C[x] / I`` then has dimension ``N``, and this module finds all ``N``
+roots of every member by linear algebra:
 
-1. **Template (once per q, exact).** On a random integer instance mod
-   ``p = 2^31 - 1`` the Macaulay matrix of degree ``q + 1`` (every
-   ``x^mu f_i`` with ``deg mu <= q - 1``; columns are the monomials of degree
-   ``<= q + 1`` in decreasing grevlex order) is row-reduced exactly. Its
-   non-pivot columns are the standard monomials ``B`` (``2^q`` of them; fewer
-   would mean the instance is not generic, an error). With the action
-   variable ``x_a`` (the one giving the fewest new monomials)
-   ``R = x_a B \\ B`` and ``E`` the other monomials, a set of rows is chosen
-   on which the columns ``E + R`` form an invertible square matrix mod p.
-   Rank decisions are exact mod p; a wrong decision would need the random
-   instance to be a zero of a nonzero polynomial of degree <= the template
-   size in its coefficients, probability <= size / p (Schwartz-Zippel) per
-   decision.
-2. **Per system (floating point, batched).** The template is filled with the
-   system's coefficients, the ``E + R`` block is solved against the ``B``
-   block (one batched LU), which gives the normal form of every monomial of
-   ``R`` in the basis ``B``, hence the ``2^q x 2^q`` matrix of multiplication
-   by ``x_a`` on ``C[x] / I``. For every root ``z`` the vector of basis
+1. **Template (once per family, exact).** From a random member mod
+   ``p = 2^31 - 1`` (in generic coordinates), a grevlex Groebner basis
+   (sympy, over GF(p)) gives the standard monomials ``B`` (``N`` of them;
+   :class:`NotZeroDimensional` when infinitely many). With the action
+   variable ``x_a`` (the one giving the fewest new monomials),
+   ``R = x_a B \\ B`` and ``E`` the other monomials, the Macaulay matrix
+   (every ``x^mu f_i``, columns the monomials in decreasing grevlex order) is
+   grown in degree until its exact echelon form reduces every monomial of
+   ``R`` to ``B``; a square set of its rows and pivot columns is kept, and a
+   sparse elimination order for it (:func:`_elimination_plan`). Every rank
+   and pivot decision is exact mod p; a wrong one needs the random member to
+   be a zero of a nonzero polynomial of degree <= the template size in its
+   coefficients: probability <= size / p per decision (Schwartz-Zippel).
+   :func:`action_template` is the template of dense systems (``N = 2^q``).
+2. **Per system (floating point, batched).** A fixed random orthogonal
+   change of unknowns and mix of equations; the template is filled with the
+   coefficients and its excess columns eliminated (the sparse plan, or one LU
+   with partial pivoting), which gives the normal form of every monomial of
+   ``R`` in the basis ``B``, hence the ``N x N`` matrix of multiplication by
+   ``x_a`` on ``C[x] / I``. For every root ``z`` the vector of basis
    monomials at ``z`` is an eigenvector of its transpose; the root is read
-   off its entries at ``1, x_1, ..., x_q`` (all standard monomials).
-3. Every root gets a few complex Newton steps and its relative residual; a
-   system whose ``2^q`` roots do not all reach :data:`ROOT_TOL` is flagged
-   ``complete = False`` (an ill-conditioned template fill, or a system with
-   roots at infinity or of higher multiplicity): its roots are still
-   returned, but the caller must not treat them as all the roots.
+   off its entries at ``1, x_1, ..., x_q`` (standard monomials).
+3. Every root gets complex Newton steps. A system is ``complete`` when all
+   its ``N`` roots are finite, converged (:data:`ROOT_TOL`, :data:`STEP_TOL`)
+   and pairwise distinct (:data:`DISTINCT`); systems the sparse plan leaves
+   incomplete are redone with the LU, and what is still incomplete (roots
+   far out, ill-conditioned) is reported so: its roots are returned, but the
+   caller must not take them for all the roots.
 
 This is floating point: the roots are approximations, and ``complete`` is a
 numerical judgement, not a proof. :mod:`symmp.numeric.solvers.algebraic`
@@ -69,15 +74,14 @@ __all__ = [
     "ROOT_TOL",
 ]
 
-#: largest q with a template (q = 5: a 430 x 430 template per system)
+#: largest q with a template (dense q = 5: a 430 x 430 block per system)
 MAX_UNKNOWNS = 5
-#: a computed root counts when its relative residual after refinement is below this
-#: (roots far out, |x| ~ 1e4 natural scales and beyond, lose digits: 1e-8 was missed by
-#: ~10% of the lrnn n = 8, K = 4 systems, 1e-6 by ~5%)
+#: a root has converged when its relative residual (residual over the equation's
+#: coefficient norm times 1 + |x|^2) is below this ...
 ROOT_TOL = 1e-8
 #: complex Newton steps refining every computed root
 REFINE = 2
-#: a root has converged when its last Newton step moved it by at most this, relative to 1 + |x|
+#: ... and its last Newton step moved it by at most this, relative to 1 + |x|
 STEP_TOL = 1e-9
 #: further steps for the systems whose roots have not all converged yet
 EXTRA_REFINE = 3
@@ -529,7 +533,7 @@ def quadratic_roots(
     refine: int = REFINE,
     method: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """All ``2^q`` complex roots of every system ``c + J x + x^T H x / 2 = 0``.
+    """All finite complex roots of every system ``c + J x + x^T H x / 2 = 0`` of a family.
 
     Parameters
     ----------
@@ -552,8 +556,8 @@ def quadratic_roots(
 
     Returns
     -------
-    roots : ndarray, shape (k, 2^q, q), complex
-        The roots (NaN where the template fill of a system was singular).
+    roots : ndarray, shape (k, N, q), complex
+        The ``N = template.roots`` roots (NaN where a system's elimination failed).
     complete : ndarray, shape (k,), bool
         Every root of the system was found finite and converged (relative
         residual, the residual over the equation's coefficient norm times
@@ -577,8 +581,9 @@ def quadratic_roots(
     if method not in ("sparse", "dense"):
         raise ValueError(f"method must be 'sparse' or 'dense', got {method!r}")
     _, turn = _general_position(q)
-    coefficients = _general_form(_coefficients(constant, linear, hessian))
-    original = np.linalg.norm(_coefficients(constant, linear, hessian), axis=2)
+    given = _coefficients(constant, linear, hessian)
+    coefficients = _general_form(given)
+    original = np.linalg.norm(given, axis=2)
     original = np.where(original > 0, original, 1.0)
     scaled = (constant / original, linear / original[:, :, None], hessian / original[:, :, None, None])
     roots = np.full((k, template.roots, q), np.nan + 0j)
@@ -693,13 +698,20 @@ def _roots_of(coefficients, template, method, turn, scaled, refine):
 
 
 def _distinct(roots: np.ndarray) -> np.ndarray:
-    """Whether the roots of each system are pairwise apart (two copies of one root mean one was lost)."""
-    count = roots.shape[1]
+    """Whether the roots of each system are pairwise apart (two copies of one root mean one was lost).
+
+    Compared through a fixed random linear form of the roots (distinct roots
+    give distinct values with probability one), relative to the roots' size.
+    """
+    k, count, q = roots.shape
     if count < 2:
-        return np.ones(roots.shape[0], dtype=bool)
+        return np.ones(k, dtype=bool)
+    form = np.random.default_rng(31 + q).standard_normal(q)
+    form /= np.linalg.norm(form)
     with np.errstate(invalid="ignore"):
-        gap = np.abs(roots[:, :, None, :] - roots[:, None, :, :]).max(axis=3)
-        size = 1.0 + np.maximum(np.abs(roots).max(axis=2)[:, :, None], np.abs(roots).max(axis=2)[:, None, :])
-        apart = gap > DISTINCT * size
+        value = roots @ form  # (k, count)
+        size = 1.0 + np.abs(roots).max(axis=2)
+        gap = np.abs(value[:, :, None] - value[:, None, :])
+        apart = gap > DISTINCT * np.maximum(size[:, :, None], size[:, None, :])
     apart[:, np.arange(count), np.arange(count)] = True
     return apart.all(axis=(1, 2))

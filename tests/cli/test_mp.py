@@ -91,3 +91,18 @@ def test_malformed_dask_address_is_one_line(capsys):
                             "--executor", "dask:bad")
     assert status == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and "dask scheduler" in err
+
+
+def test_paper_k4_spec_runs_the_algebraic_solver(capsys, tmp_path):
+    status, out, _ = _run(capsys, "mp", f"{SPECS}/lrnn_spread_k4.json", "--trials", "60", "--json",
+                          "--store", str(tmp_path / "s.sqlite"))
+    assert status == 0
+    result = json.loads(out)
+    assert result["method"] == "algebraic" and result["trials"] == 60
+    assert result["ci95"][0] <= result["mp"] <= result["ci95"][1]
+    assert result["mp"] > 0.9  # measured: 199/200 solvable (benchmarks/bench_mp.py)
+    assert result["lower_bound"] == (result["mp"] < 1.0)
+    if result["lower_bound"]:
+        assert "every complex root" in result["note"]
+    status, out, _ = _run(capsys, "mp", f"{SPECS}/lrnn_spread_k4.json", "--trials", "60", "--no-store")
+    assert status == 0 and "method algebraic" in out and "starts" not in out

@@ -82,3 +82,41 @@ def test_estimate_uses_it_by_default_and_labels_a_lower_bound():
     result = estimate_mp(SPREAD_8, trials=40, seed=2)
     assert result.method == "algebraic" and result.lower_bound == (result.mp < 1.0)
     assert 0.0 < result.mp < 1.0  # intermediate (MP about 0.4)
+
+
+def test_incomplete_roots_fall_back_to_every_start(monkeypatch):
+    import symmp.numeric.action_matrix as action_matrix
+
+    monkeypatch.setattr(action_matrix, "STEP_TOL", -1.0)  # no root ever counts as converged
+    trials = draw_trials(SPREAD_8, 4, range(16))
+    outcomes = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions(starts=4))
+    lost = [o for o in outcomes if o.details["stage"] != "newton"]
+    assert lost and all(not o.details["complete"] for o in lost)
+    for o in lost:  # incomplete roots: a match from them stands, otherwise every start is tried
+        assert o.matched if o.details["stage"] == "roots" else (o.details["stage"], o.starts) == ("fallback", 4)
+    assert any(o.details["stage"] == "fallback" for o in lost)  # MP is about 0.4 here
+    exact = MatchProblem(SPREAD_8, trials)
+    for k, o in enumerate(outcomes):
+        if o.matched:
+            assert exact.relative_residual(np.array(o.details["theta"])[None], [k])[0] <= 1e-9
+
+
+def test_square_newton_converges_near_a_root_and_never_raises_the_residual():
+    from symmp.numeric.problem import QuadraticProblem
+    from symmp.numeric.solvers.algebraic import square_newton
+    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem
+
+    trials = draw_trials(SPREAD_8, 0, range(30))
+    outcomes = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions())
+    exact = MatchProblem(SPREAD_8, trials)
+    reduced = ReducedMarkovProblem(exact, metric="markov")
+    quad = QuadraticProblem(reduced)
+    owner = np.array([k for k, o in enumerate(outcomes) if o.matched])
+    roots = reduced.reduce(np.array([outcomes[k].details["theta"] for k in owner]), owner)
+    rng = np.random.default_rng(0)
+    start = roots * (1 + 1e-3 * rng.standard_normal(roots.shape))
+    before = np.linalg.norm(quad.residual(start, owner), axis=1)
+    end = square_newton(quad, start, owner, tol=1e-9, max_iter=20)
+    after = np.linalg.norm(quad.residual(end, owner), axis=1)
+    assert (after <= before).all()
+    assert np.median(after / np.where(quad.target_norms[owner] > 0, quad.target_norms[owner], 1)) < 1e-10

@@ -136,3 +136,17 @@ def test_every_metric_gives_only_real_matches():
         outcomes = SOLVERS["newton"](SPREAD, trials, SolverOptions(starts=4, seed=4, extra=extra))
         assert all(o.matched == (o.residual <= 1e-9) for o in outcomes)
         assert exact.size == len(outcomes)
+
+
+def test_batch_starts_equal_the_per_trial_starts_for_any_subset():
+    from symmp import Allocation, LRNN
+    from symmp.numeric import draw_trials
+    from symmp.numeric.problem import MatchProblem
+    from symmp.numeric.solvers._starts import batch_starts, trial_starts
+
+    allocation = Allocation.from_entries(LRNN(3, 2, 2, 2), [("W", 0, 0), ("B", 1, 1), ("D", 0, 2)], m=4)
+    problem = MatchProblem(allocation, draw_trials(allocation, 3, range(7)))
+    every = np.stack([trial_starts(problem, t, 5, 2) for t in range(7)])
+    assert np.array_equal(batch_starts(problem, 5, 2), every)
+    assert np.array_equal(batch_starts(problem, 5, 2, [4, 1]), every[[4, 1]])
+    assert batch_starts(problem, 5, 2, []).shape == (0, 5, 3)

@@ -11,9 +11,12 @@ depends on which other trials share its batch.
 
 Built in: ``linear`` (affine allocations, exact least squares), ``newton``
 (batched Levenberg-Marquardt, analytic Jacobian), ``fsolve`` (scipy, the
-paper's method), ``sequential`` (block-triangular linear solves) and ``auto``
-(the strongest applicable). ``certified``, ``adahessian``, ``adam`` and ``gd``
-register themselves from their own modules when present.
+paper's method), ``sequential`` (block-triangular linear solves),
+``certified`` (proved verdicts), ``algebraic`` (every complex root of a
+Markov-reduced square quadratic lrnn system, by eigenvalues), ``homotopy``
+(the same roots by path tracking) and ``auto`` (the strongest applicable).
+``adahessian``, ``adam`` and ``gd`` register themselves from their own
+modules when present.
 
 Examples
 --------

@@ -46,6 +46,24 @@ def trial_starts(problem: MatchProblem, position: int, starts: int, seed: int) -
     return theta
 
 
-def batch_starts(problem: MatchProblem, starts: int, seed: int) -> np.ndarray:
-    """:func:`trial_starts` of every batch member, shape ``(size, starts, r)`` (same values)."""
-    return np.stack([trial_starts(problem, t, starts, seed) for t in range(problem.size)])
+def batch_starts(problem: MatchProblem, starts: int, seed: int, positions=None) -> np.ndarray:
+    """:func:`trial_starts` of the batch members ``positions`` (default all), shape
+    ``(len(positions), starts, r)``: the same values, vectorised except for the
+    per-trial generator."""
+    positions = np.arange(problem.size) if positions is None else np.asarray(positions, dtype=np.intp)
+    theta = np.empty((positions.size, starts, problem.r))
+    if positions.size == 0:
+        return theta
+    theta[:, 0] = problem.start_points()[positions]
+    if starts > 1:
+        names = [name for name, _, _ in problem.entries]
+        rms = np.empty((positions.size, problem.r))
+        for name in set(names):
+            value = np.sqrt(np.mean(problem.fixed[name][positions] ** 2, axis=(1, 2)))
+            rms[:, [k for k, other in enumerate(names) if other == name]] = value[:, None]
+        noise = np.stack([
+            trial_rng(seed, problem.trials[t].index, 1).standard_normal((starts - 1, problem.r)) for t in positions
+        ])
+        multipliers = np.array([start_scale(k) for k in range(1, starts)])
+        theta[:, 1:] = noise * rms[:, None, :] * multipliers[None, :, None]
+    return theta

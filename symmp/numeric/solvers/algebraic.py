@@ -14,9 +14,11 @@ family's number of finite roots and its elimination template
 the Bezout 16, for r = 8 spread over K = 4 rows, where a root lies at
 infinity). Per batch:
 
-1. **Newton from the student's own draw** (:func:`square_newton`, lean and
-   batched; ``extra["first_starts"]`` further starts, each tried only where
-   the earlier ones found no match): most solvable trials end here, cheaply.
+1. **Newton from a few starts** (:func:`square_newton`, lean and batched):
+   the student's own draw, then starts 1, 2, ... of :mod:`._starts` up to
+   ``extra["first_starts"]`` (default :data:`FIRST_STARTS`), each tried
+   only where the earlier ones found no match, as fsolve restarts. Most
+   solvable trials end here, at a fraction of a root computation's cost.
 2. **Every complex root of the rest**
    (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
    elimination and one batched eigenproblem, unknowns scaled by the natural
@@ -60,10 +62,12 @@ from .newton import _newton_landing, newton_iterate
 
 __all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "NEAR_REAL"]
 
-#: Newton iterations from the student's own draw before the eigenvalue solve
+#: Newton iterations per first-phase start
 FIRST_ITERATIONS = 20
-#: Newton starts (of :mod:`._starts`: 0 is the student's draw) tried before the eigenvalue solve
-FIRST_STARTS = 1
+#: Newton starts (of :mod:`._starts`: 0 is the student's draw) tried before the eigenvalue
+#: solve; each start catches about half of the solvable trials still open, at about a
+#: tenth of the cost of computing a trial's roots (measured on the benchmark's lrnn cases)
+FIRST_STARTS = 3
 #: a start is abandoned when its cost has not quartered within this many iterations (Newton
 #: converges quadratically near a root: a start that stalls here rarely converges later)
 FIRST_PATIENCE = 5
@@ -117,7 +121,7 @@ def _float_samples(allocation: Allocation, count: int = 24):
     if rows.size == 0:
         return None
     quad = QuadraticProblem(reduced)
-    scale = _natural_scale(allocation, trials)[rows]
+    scale = _natural_scale(reduced.exact, rows)
     return (
         quad.constant[rows],
         quad.linear[rows] * scale[:, None, None],
@@ -155,10 +159,10 @@ def algebraic_solve(
         ``proved=False`` for every trial (a lower bound on MP); ``details``
         hold ``stage`` (``"newton"``: matched by a first-phase start,
         ``"roots"``: decided from all roots, ``"fallback"``: roots
-        incomplete, every start tried), ``complete``, ``roots`` and
-        ``real_roots`` (nearly real ones) when the roots were computed, and
-        ``theta`` for a match. ``starts`` counts the first-phase starts, or
-        ``options.starts`` for a fallback.
+        incomplete, every start tried), and when the roots were computed
+        ``complete``, ``roots`` (finite ones found) and ``real_roots``
+        (nearly real ones); ``theta`` for a match. ``starts`` counts the
+        first-phase starts tried, or ``options.starts`` for a fallback.
 
     Examples
     --------
@@ -171,9 +175,9 @@ def algebraic_solve(
     """
     if not algebraic_applies(allocation):
         raise ValueError(
-            "algebraic needs a square quadratic system of at most "
-            f"{MAX_UNKNOWNS} unknowns: an lrnn W-only allocation (paper convention, T = 2, m >= T*b, "
-            "r = 2*d*b) or degree-2 outputs with d*m = r"
+            "algebraic needs an lrnn W-only allocation whose Markov reduction is a square quadratic "
+            f"system of at most {MAX_UNKNOWNS} unknowns with finitely many roots (paper convention, "
+            "T = 2, m >= T*b, r = 2*d*b); use --solver auto"
         )
     outcomes: list[TrialOutcome | None] = [None] * len(trials)
     exact = MatchProblem(allocation, trials)
@@ -190,13 +194,9 @@ def algebraic_solve(
     return outcomes  # type: ignore[return-value]
 
 
-def _natural_scale(allocation, trials) -> np.ndarray:
-    """Per trial, the RMS of the student's matrices that hold learnable entries (1 if zero)."""
-    names = sorted({name for name, _, _ in allocation.entries})
-    scale = np.array([
-        np.sqrt(np.mean(np.concatenate([trial.student[name].ravel() for name in names]) ** 2))
-        for trial in trials
-    ])
+def _natural_scale(exact: MatchProblem, owner: np.ndarray) -> np.ndarray:
+    """Per trial, the RMS of the student's W (the natural weight scale; 1 if zero)."""
+    scale = np.sqrt(np.mean(exact.fixed["W"][owner] ** 2, axis=(1, 2)))
     return np.where(scale > 0, scale, 1.0)
 
 
@@ -209,8 +209,8 @@ def square_newton(
     step ``s`` the residual is exactly ``(1 - a) res + a^2 q(s)``,
     ``q(s) = s^T H s / 2``, so the lengths :data:`LINE` are judged without
     evaluating the system again. A row stops when its residual is below
-    ``tol / 100`` of the target norm, when no length lowers it, when it has
-    not halved within ``patience`` iterations, or after ``max_iter``.
+    ``tol / 100`` of the target norm, when no length lowers it, when its
+    residual has not halved within ``patience`` iterations, or after ``max_iter``.
 
     Returns the final points (rows that failed keep their last iterate).
     """
@@ -275,12 +275,8 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     first = int(options.extra.get("first_starts", FIRST_STARTS))
     if first < 0:
         raise ValueError(f"extra['first_starts'] must be >= 0, got {first}")
-    if first:
-        # every start's landing point (one full Newton step of the real system) in one batch
-        raw = batch_starts(exact, first, options.seed)[chosen].reshape(size * first, exact.r)
-        runner = np.repeat(chosen, first)
-        starts = reduced.reduce(_newton_landing(exact, raw, runner), runner).reshape(size, first, -1)
     best = np.full(size, np.inf)
+    used = np.zeros(size, dtype=int)  # starts tried
     winner = np.full((size, exact.r), np.nan)
     stage = np.full(size, "roots", dtype=object)
 
@@ -293,16 +289,31 @@ def _solve_part(allocation, exact, reduced, chosen, options):
             if real[k] < best[t]:
                 best[t], winner[t] = real[k], theta[k]
 
-    # 1. Newton from the student's own draw (and further starts if asked)
-    for k in range(first):  # start k runs only where starts 0 .. k-1 found no match (as fsolve restarts)
+    def landed(raw, owner):
+        """Each start's landing point (one full Newton step of the real system), reduced."""
+        return reduced.reduce(_newton_landing(exact, raw, owner), owner)
+
+    # 1. Newton from the student's own draw, then (extra["first_starts"] > 1) from further
+    # starts, start k only where starts 0 .. k-1 found no match (as fsolve restarts)
+    pending = np.zeros(0, dtype=np.intp)
+    later = None
+    for k in range(first):
         rows = np.flatnonzero(best > options.tol)
         if rows.size == 0:
             break
+        if k == 0:
+            start = landed(exact.start_points()[chosen], chosen)
+        else:
+            if later is None:  # the later starts of the trials start 0 left open, drawn once
+                pending = rows
+                raw = batch_starts(exact, first, options.seed, chosen[pending])[:, 1:]
+                runner = np.repeat(chosen[pending], first - 1)
+                later = landed(raw.reshape(-1, exact.r), runner).reshape(pending.size, first - 1, -1)
+            start = later[np.searchsorted(pending, rows), k - 1]
         owner = chosen[rows]
-        z = square_newton(
-            quad, starts[rows, k], owner, tol=options.tol, max_iter=FIRST_ITERATIONS, patience=FIRST_PATIENCE
-        )
+        z = square_newton(quad, start, owner, tol=options.tol, max_iter=FIRST_ITERATIONS, patience=FIRST_PATIENCE)
         record(z, rows)
+        used[rows] = k + 1
     stage[best <= options.tol] = "newton"
     # 2. every complex root of the rest
     rest = np.flatnonzero(best > options.tol)
@@ -311,7 +322,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     complete = np.ones(size, dtype=bool)
     if rest.size:
         owner = chosen[rest]
-        scale = _natural_scale(allocation, [trials[t] for t in rest])
+        scale = _natural_scale(exact, owner)
         c, L, H = quad.constant[owner], quad.linear[owner], quad.hessian[owner]
         roots, done = quadratic_roots(
             c, L * scale[:, None, None], H * (scale**2)[:, None, None, None], template=family_template(allocation)
@@ -334,7 +345,6 @@ def _solve_part(allocation, exact, reduced, chosen, options):
                 record(z, rest[k[again]])
     # 3. trials whose roots were not all found and that have no match: every start, Newton
     lost = np.flatnonzero((best > options.tol) & ~complete)
-    used = np.ones(size, dtype=int)
     if lost.size:
         count = options.starts
         raw = np.concatenate([trial_starts(exact, int(t), count, options.seed) for t in chosen[lost]])
@@ -346,11 +356,9 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     matched = best <= options.tol
     out = []
     for t in range(size):
-        details = {"stage": str(stage[t]), "complete": bool(complete[t])}
-        if stage[t] == "roots":
-            details.update(roots=int(roots_found[t]), real_roots=int(real_roots[t]))
-        elif stage[t] == "fallback":
-            details.update(roots=int(roots_found[t]), real_roots=int(real_roots[t]), fallback_starts=int(used[t]))
+        details = {"stage": str(stage[t])}
+        if stage[t] != "newton":  # the roots were computed
+            details.update(complete=bool(complete[t]), roots=int(roots_found[t]), real_roots=int(real_roots[t]))
         if matched[t]:
             details["theta"] = winner[t].tolist()
         out.append(
