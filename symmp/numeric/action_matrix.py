@@ -80,11 +80,11 @@ MAX_UNKNOWNS = 5
 #: coefficient norm times 1 + |x|^2) is below this ...
 ROOT_TOL = 1e-8
 #: complex Newton steps refining every computed root
-REFINE = 2
+REFINE = 1
 #: ... and its last Newton step moved it by at most this, relative to 1 + |x|
 STEP_TOL = 1e-9
 #: further steps for the systems whose roots have not all converged yet
-EXTRA_REFINE = 3
+EXTRA_REFINE = 4
 #: static threshold pivoting of the sparse elimination: a pivot must be at least this
 #: fraction of its column's largest entry on the template's floating-point sample
 PIVOT_THRESHOLD = 0.1
@@ -160,7 +160,10 @@ class ActionTemplate:
         The elimination :func:`quadratic_roots` uses by default for this
         template (see :func:`choose_method`).
     one, linear : int, ndarray
-        Positions in ``B`` of the monomials 1 and ``x_1 .. x_q``.
+        Positions in ``B`` of the monomials 1 and ``x_1 .. x_q``; a
+        coordinate ``x_i`` that is not standard has ``linear[i] = -1 - k``:
+        its normal form is row ``k`` of the reduced ``R`` (which then
+        lists, after the monomials ``x_a B \\ B``, those ``x_i``).
     """
 
     q: int
@@ -376,9 +379,12 @@ def build_template(
         if m not in in_basis and m not in reducible:
             reducible.append(m)
     unit = np.eye(q, dtype=int)
-    needed = [tuple([0] * q)] + [tuple(unit[i]) for i in range(q)]
-    if any(m not in in_basis for m in needed):
-        raise ArithmeticError("1 and x_1..x_q are not all standard monomials: coordinates not generic")
+    one = tuple([0] * q)
+    if one not in in_basis:
+        raise ArithmeticError("1 is not a standard monomial: the family's systems have no root")
+    # a coordinate x_i that is not standard (few roots, lying on a hyperplane) is read off
+    # through its normal form, computed with R's
+    reducible += [m for m in map(tuple, unit) if m not in in_basis and m not in reducible]
     lowest = max(sum(m) for m in reducible) if reducible else 2
     for degree in range(max(lowest, 2), (max_degree or 2 * q + 2) + 1):
         macaulay, columns, rows = _macaulay_mod_p(q, degree, coefficients)
@@ -433,8 +439,11 @@ def build_template(
         fill_term=fill_term,
         action_source=np.array(source, dtype=np.intp),
         r_columns=r_columns,
-        one=basis.index(needed[0]),
-        linear=np.array([basis.index(m) for m in needed[1:]], dtype=np.intp),
+        one=basis.index(one),
+        linear=np.array(
+            [basis.index(m) if m in in_basis else -1 - reducible.index(m) for m in map(tuple, unit)],
+            dtype=np.intp,
+        ),
         plan=plan,
         final_rows=final_rows,
         levels=levels,
@@ -675,7 +684,13 @@ def _roots_of(coefficients, template, method, turn, scaled, refine):
         finite = ok & np.isfinite(action).all(axis=(1, 2))
         action[~finite] = 0.0
         _, vectors = np.linalg.eig(action.transpose(0, 2, 1))
-        roots = vectors[:, template.linear, :] / vectors[:, template.one, None, :]
+        coordinates = np.empty((k, q, count), dtype=complex)
+        for i, where in enumerate(template.linear):  # x_i at each root: an entry, or its normal form
+            if where >= 0:
+                coordinates[:, i] = vectors[:, where]
+            else:
+                coordinates[:, i] = -np.matmul(forms[:, -1 - where][:, None, :], vectors)[:, 0]
+        roots = coordinates / vectors[:, template.one, None, :]
         roots = roots.transpose(0, 2, 1) @ turn.T  # (k, roots, q), back to x = turn y
         step = np.full(roots.shape[:2], np.inf)
         for _ in range(max(refine, 1)):

@@ -123,3 +123,18 @@ def test_lrnn_reduced_families_have_the_exact_root_count(K, count):
     allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=K, m=4)
     for seed in (0, 1):  # the generic count does not depend on the instance
         assert build_template(reduced_quadratic_mod_p(allocation, seed)).roots == count
+
+
+def test_coordinates_that_are_not_standard_are_read_through_their_normal_forms():
+    from symmp.numeric.solvers.algebraic import _float_samples, family_template
+
+    # b = 1: the reduced family has a single finite root, so x_1, x_2 are not standard monomials
+    allocation = Allocation.spread(LRNN(4, 1, 2, 2), "W", r=4, K=2, m=2)
+    template = family_template(allocation)
+    assert template.roots == 1 and (template.linear < 0).all()
+    constant, linear, hessian = _float_samples(allocation, 12)
+    roots, complete = quadratic_roots(constant, linear, hessian, template=template)
+    assert complete.all() and np.abs(roots.imag).max() < 1e-9  # one root of a real system is real
+    z = roots[:, 0].real
+    residual = constant + np.einsum("kei,ki->ke", linear + 0.5 * np.einsum("keij,kj->kei", hessian, z), z)
+    assert np.abs(residual).max() < 1e-8 * np.abs(constant).max()
