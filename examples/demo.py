@@ -71,6 +71,11 @@ def main() -> None:
         result = estimate_mp(Allocation.diagonal(tiny, "W", m=2, anti=anti), trials=300, seed=0)
         print(f"\nMP of the {'anti-' if anti else ''}diagonal W allocation (n=2, T=2): {result}")
         print(f"  {result.note}; {result.seconds:.1f} s")
+    # the paper's experiment at one point: r = 8 learnable W entries over K = 8 rows, n = 8
+    spread = Allocation.spread(LRNN(n=8, b=2, d=2, T=2), "W", r=8, K=8, m=4)
+    result = estimate_mp(spread, trials=500, seed=0)
+    print(f"\nMP of r = 8 W entries spread over K = 8 rows (n = 8, b = d = 2, T = 2): {result}")
+    print(f"  {result.note}; {result.seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ __all__ = ["MPResult", "wilson_interval", "summarise", "Z95"]
 #: solvers that compute every complex root instead of trying starts (their
 #: ``starts`` serve only a fallback): what a no-match from them means
 ROOT_FINDERS = {
-    "algebraic": "every complex root computed by an eigenvalue method",
+    "algebraic": "every complex root computed by an eigenvalue method (Newton from every start "
+    "where the roots were not all found)",
     "homotopy": "every path of a total-degree homotopy tracked",
 }
 
@@ -161,7 +162,7 @@ class MPResult:
             if self.method in ROOT_FINDERS:
                 return (
                     f"lower bound: {unproved} no-match verdicts are unproved (solver '{self.method}': "
-                    f"{ROOT_FINDERS[self.method]}, none of them real; floating point proves nothing)"
+                    f"{ROOT_FINDERS[self.method]}, no real one confirmed; floating point proves nothing)"
                 )
             return (
                 f"lower bound: {unproved} no-match "
