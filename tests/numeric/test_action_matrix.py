@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 from symmp import Allocation, LRNN
-from symmp.numeric.action_matrix import (
-    NotZeroDimensional,
-    action_template,
-    build_template,
-    quadratic_roots,
-)
+from symmp.numeric.action_matrix import quadratic_roots
+from symmp.numeric.action_template import NotZeroDimensional, build_template, dense_template
 from symmp.numeric.solvers.markov_reduction import reduced_quadratic_mod_p
 
 P = 2**31 - 1
@@ -72,13 +68,13 @@ def test_complex_roots_and_structured_systems():
 
 
 def test_template_shape_and_validation():
-    t = action_template(3)
+    t = dense_template(3)
     assert t.roots == 8 and len(t.basis) == 8 and t.degree == 4
     with pytest.raises(ValueError, match="q must be"):
-        action_template(9)
+        dense_template(9)
     c = np.zeros((2, 3))
     with pytest.raises(ValueError, match="template is for 2 unknowns, the systems have 3"):
-        quadratic_roots(c, np.zeros((2, 3, 3)), np.zeros((2, 3, 3, 3)), template=action_template(2))
+        quadratic_roots(c, np.zeros((2, 3, 3)), np.zeros((2, 3, 3, 3)), template=dense_template(2))
 
 
 def _terms2(c, x, y, xx, xy, yy):

@@ -5,12 +5,12 @@ T = 2, ``m >= T*b`` and ``r = 2*d*b``, whose reduced family has finitely
 many roots: the Markov reduction (:mod:`.markov_reduction`) eliminates the
 linear block ``D W B = D* W* B*`` exactly and leaves the ``d*b`` quadratics
 ``D W^2 B = D* W*^2 B*`` in ``q = d*b <=``
-:data:`~symmp.numeric.action_matrix.MAX_UNKNOWNS` unknowns.
+:data:`~symmp.numeric.action_template.MAX_UNKNOWNS` unknowns.
 
 Once per allocation (cached, exact): a random member of the reduced family
 mod p (:func:`~.markov_reduction.reduced_quadratic_mod_p`) gives the
 family's number of finite roots and its elimination template
-(:func:`~symmp.numeric.action_matrix.build_template`; e.g. 12 roots, not
+(:func:`~symmp.numeric.action_template.build_template`; e.g. 12 roots, not
 the Bezout 16, for r = 8 spread over K = 4 rows, where a root lies at
 infinity). Per batch:
 
@@ -45,14 +45,8 @@ from functools import lru_cache
 import numpy as np
 
 from ...allocation import Allocation
-from ..action_matrix import (
-    MAX_UNKNOWNS,
-    ActionTemplate,
-    NotZeroDimensional,
-    build_template,
-    choose_method,
-    quadratic_roots,
-)
+from ..action_matrix import choose_method, quadratic_roots
+from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, _coefficients, build_template
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
@@ -91,11 +85,9 @@ def family_template(allocation: Allocation) -> ActionTemplate | None:
 
     Built exactly from a random member mod p
     (:func:`~.markov_reduction.reduced_quadratic_mod_p`,
-    :func:`~symmp.numeric.action_matrix.build_template`); None when the
+    :func:`~symmp.numeric.action_template.build_template`); None when the
     family's systems have infinitely many roots or none.
     """
-    from ..action_matrix import _coefficients
-
     samples = _float_samples(allocation)
     first = None if samples is None else _coefficients(*(part[:1] for part in samples))[0]
     for seed in (0, 1):  # a second instance if the first was degenerate (probability <= ~1e-6)

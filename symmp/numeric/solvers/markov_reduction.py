@@ -255,20 +255,20 @@ def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray
     basis, then a random change of the ``q = r - d*b`` unknowns), and the
     block ``D W^2 B - D* W*^2 B*`` expanded in them, its ``d*b`` equations
     mixed by a random invertible matrix. Used to build the family's
-    elimination template (:func:`symmp.numeric.action_matrix.build_template`),
+    elimination template (:func:`symmp.numeric.action_template.build_template`),
     whose rank decisions are then exact for this instance.
 
     Returns
     -------
     ndarray of int (object), shape (d*b, terms)
-        Coefficients in :func:`symmp.numeric.action_matrix._terms` order.
+        Coefficients in :func:`symmp.numeric.action_template._terms` order.
 
     Raises
     ------
     ArithmeticError
         The linear block is not of full row rank d*b for the instance.
     """
-    from ..action_matrix import _terms
+    from ..action_template import _terms
 
     if square_quadratic_unknowns(allocation) is None:
         raise ValueError("reduced_quadratic_mod_p needs an lrnn W-only allocation (paper convention, T = 2, "
