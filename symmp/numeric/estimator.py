@@ -192,6 +192,8 @@ def estimate_mp(
         "sampling": sampling,
         "batch": batch,
     }
+    if info.environment is not None:  # tools the verdicts depend on (absent: keys as before)
+        settings["environment"] = info.environment()
     task_sampling = {**sampling, "shared": tuple(shared)}
 
     ledger = Ledger(store) if store is not None else None

@@ -60,3 +60,20 @@ def test_sigkill_then_resume_gives_the_uninterrupted_answer(tmp_path):
         uninterrupted.mp, uninterrupted.matches, uninterrupted.ci95)
     assert [(o.index, o.matched, o.residual) for o in resumed.outcomes] == [
         (o.index, o.matched, o.residual) for o in uninterrupted.outcomes]
+
+
+def test_certified_runs_do_not_resume_across_a_change_of_phc(tmp_path, monkeypatch):
+    import symmp.numeric.solvers.certified as certified
+    from symmp import LRNN, Allocation
+    from symmp.numeric import estimate_mp
+
+    allocation = Allocation.from_entries(LRNN(2, 1, 1, 2), [("W", 0, 0), ("W", 1, 1)], m=2)
+    store = tmp_path / "runs.sqlite"
+    monkeypatch.setattr(certified, "phc_available", lambda: False)
+    first = estimate_mp(allocation, trials=6, solver="certified", store=store, use_certificate=False)
+    again = estimate_mp(allocation, trials=6, solver="certified", store=store, use_certificate=False)
+    assert (first.computed, again.reused) == (6, 6)
+    assert first.settings["environment"] == {"phc": False}
+    monkeypatch.setattr(certified, "phc_available", lambda: True)
+    other = estimate_mp(allocation, trials=6, solver="certified", store=store, use_certificate=False)
+    assert other.reused == 0 and other.computed == 6

@@ -132,6 +132,10 @@ class SolverInfo:
     description: str
     #: the solver's own defaults for ``starts``, ``tol``, ``max_iter``
     defaults: dict = field(default_factory=dict)
+    #: ``environment() -> dict``: the run-time tools a verdict depends on (e.g. whether
+    #: ``phc`` is installed); it joins the run ledger's key, so a run resumed where
+    #: they differ does not mix verdicts of two kinds
+    environment: Callable[[], dict] | None = None
 
 
 #: defaults of ``starts``, ``tol`` (relative residual of a match) and
@@ -151,6 +155,7 @@ def register_solver(
     applies: Callable[[Allocation], bool] | None = None,
     description: str = "",
     defaults: dict | None = None,
+    environment: Callable[[], dict] | None = None,
 ) -> SolverFn:
     """Register ``fn`` under ``name``.
 
@@ -167,12 +172,17 @@ def register_solver(
         The solver's own defaults for ``starts``, ``tol`` and ``max_iter``
         where they differ from :data:`GENERIC_DEFAULTS` (used when the caller
         gives none).
+    environment : callable, optional
+        ``environment() -> dict`` (JSON-able): the run-time tools its
+        verdicts depend on; recorded in the run ledger's key.
     """
     unknown = set(defaults or {}) - set(GENERIC_DEFAULTS)
     if unknown:
         raise ValueError(f"defaults may set only {sorted(GENERIC_DEFAULTS)}, got {sorted(unknown)}")
     SOLVERS[name] = fn
-    SOLVER_INFO[name] = SolverInfo(name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})})
+    SOLVER_INFO[name] = SolverInfo(
+        name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment
+    )
     return fn
 
 

@@ -65,7 +65,7 @@ from ..certify.krawczyk import box_has_no_real_point, boxes_disjoint, krawczyk
 from ..certify.phc import PhcUnavailable, phc_available, solve_with_phc
 from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
 from ..problem import MatchProblem
-from ..sampling import Trial
+from ..sampling import Trial, trial_rng
 from . import SolverOptions, TrialOutcome, register_solver
 from ._starts import trial_starts
 from .newton import levenberg_marquardt
@@ -217,11 +217,13 @@ def _as_complex(box: tuple) -> tuple:
 
 # ------------------------------------------------------------------- solver
 def _decide(
-    system: TrialSystem, candidates: list[np.ndarray], settings, refine
+    system: TrialSystem, candidates: list[np.ndarray], settings, refine, generic: np.ndarray
 ) -> tuple[bool, bool, dict]:
     """(matched, proved, details) for one trial; ``refine(x0_values)`` runs
     Newton from starts whose first unknown is set to each value and returns
-    the new candidates."""
+    the new candidates; ``generic`` is a random point of the trial's own
+    stream, where an overdetermined system's square subsystem is chosen when
+    there is no candidate."""
     E, r = system.n_equations, system.r
     details: dict = {"equations": E, "unknowns": r, "reduced": system.reduced}
     for theta in candidates[: int(settings["candidates"])]:
@@ -237,10 +239,8 @@ def _decide(
         return False, False, {**details, "stage": "open", "reason": reason}
     if E > r and candidates:
         details["reason"] = "numeric match of an overdetermined system cannot be certified"
-    reference = candidates[0] if candidates else None
+    reference = candidates[0] if candidates else generic
     context, polys = system.polynomials()
-    if reference is None:
-        reference = np.random.default_rng(0).standard_normal(r)
     rows = list(range(E)) if E == r else _square_rows(system, reference)
     if settings["elimination"] and r <= MAX_UNKNOWNS:
         result = eliminate([polys[k] for k in rows])
@@ -333,7 +333,8 @@ def certified_solve(
                 )
                 return [points[k] for k in np.argsort(rel) if rel[k] <= options.tol]
 
-            matched, proved, details = _decide(system, candidates, settings, refine)
+            generic = trial_rng(options.seed, trial.index, 3).standard_normal(problem.r)
+            matched, proved, details = _decide(system, candidates, settings, refine, generic)
             details["numeric_match"] = bool(candidates)
             outcomes.append(
                 TrialOutcome(
@@ -355,4 +356,5 @@ register_solver(
     applies=certified_applies,
     description="Newton + Krawczyk proofs, exact elimination (<= 3 unknowns) and phc homotopy "
     "(unproved trials count as no match)",
+    environment=lambda: {"phc": phc_available()},  # "no" proofs beyond elimination need phc
 )
