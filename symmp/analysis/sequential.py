@@ -71,6 +71,8 @@ __all__ = [
     "lifted_counts",
 ]
 
+_EQ, _VAR = 0, 1  # node tags of the equation/unknown matching graph
+
 
 @dataclass(frozen=True)
 class Block:
@@ -322,11 +324,14 @@ def _stage(terms, values, solved, used, candidates, per_term, live, prime, stage
     pair_atoms = factors[live[factors]]
     pair_equations = terms.equation[mask]
     graph = nx.Graph()
-    eq_nodes = {("e", int(e)) for e in pair_equations}
+    # nodes (_EQ, equation) and (_VAR, atom), integer tags and sorted insertion: the matching
+    # and the block order must not depend on Python's per-process string hashing (networkx
+    # iterates sets of nodes), so that block solves are reproducible
+    eq_nodes = sorted({(_EQ, int(e)) for e in pair_equations})
     graph.add_nodes_from(eq_nodes, bipartite=0)
-    graph.add_edges_from({(("e", int(e)), ("v", int(a))) for e, a in zip(pair_equations, pair_atoms)})
+    graph.add_edges_from(sorted({((_EQ, int(e)), (_VAR, int(a))) for e, a in zip(pair_equations, pair_atoms)}))
     matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=eq_nodes)
-    var_nodes = [node for node in graph if node[0] == "v"]
+    var_nodes = [node for node in graph if node[0] == _VAR]
     # alternating paths from unmatched unknowns reach the under-determined part
     reached = {v for v in var_nodes if v not in matching}
     stack = list(reached)
@@ -377,7 +382,7 @@ def _independent_equations(terms, graph, used, block_vars, solved, values, prime
     inside = set(block_vars)
     options = set()
     for a in block_vars:
-        for eq in graph[("v", a)]:
+        for eq in graph[(_VAR, a)]:
             e = eq[1]
             if used[e]:
                 continue

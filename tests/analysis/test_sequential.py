@@ -151,3 +151,22 @@ def test_structure_to_dict_and_order():
     assert out["exact"] and out["lifting"] == "right" and out["form"] == "markov"
     assert sum(len(b["unknowns"]) for b in out["blocks"]) == 2 + 2 * 4
     assert structure.describe_order()[-1].startswith("block ")
+
+
+def test_block_structure_does_not_depend_on_the_process_hash_seed():
+    """The matching graph once used string-tagged nodes, whose set order varies per process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from symmp import LRNN, Allocation\n"
+        "from symmp.analysis.sequential import find_sequential_structure\n"
+        "s = find_sequential_structure(Allocation.spread(LRNN(6, 2, 2, 2), 'W', r=8, K=2, m=4))\n"
+        "print([(b.unknowns, b.equations) for b in s.blocks])\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": str(h)}).stdout
+        for h in (0, 1, 2)
+    }
+    assert len(outputs) == 1
