@@ -11,7 +11,7 @@ Once per allocation (cached, exact): a random member of the reduced family
 mod p (:func:`~.markov_reduction.reduced_quadratic_mod_p`) gives the
 family's number of finite roots and its elimination template
 (:func:`~symmp.numeric.action_template.build_template`; e.g. 12 roots, not
-the Bezout 16, for r = 8 spread over K = 4 rows, where a root lies at
+the Bezout 16, for r = 8 spread over K = 4 rows, where the other 4 lie at
 infinity). Per batch:
 
 1. **Newton from a few starts** (:func:`square_newton`, lean and batched):
@@ -139,7 +139,7 @@ def algebraic_applies(allocation: Allocation) -> bool:
 def algebraic_solve(
     allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
 ) -> list[TrialOutcome]:
-    """Solver ``algebraic``: Newton from the student's draw, then all complex roots of what is left.
+    """Solver ``algebraic``: Newton from a few starts, then all complex roots of what is left.
 
     ``options.tol`` is the real model's match threshold; ``options.starts``
     serves only the trials whose roots were not all found (or that lie
@@ -371,6 +371,6 @@ register_solver(
     "algebraic",
     algebraic_solve,
     applies=algebraic_applies,
-    description="Newton from one start, then every complex root of the square quadratic system "
+    description="Newton from a few starts, then every complex root of the square quadratic system "
     "(Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; no-match not proved (lower bound)",
 )
