@@ -10,6 +10,8 @@ from symmp import Allocation, ShallowReLU, classify
 from symmp.numeric.adahessian import AdaHessian, masked_adahessian
 from symmp.numeric.relu_training import MaskedNet, rademacher, train, trial_keys
 from symmp.numeric.sampling import draw_trials
+
+from .helpers import assert_derivatives_match_finite_differences
 from symmp.numeric.solvers import SOLVERS, SolverOptions
 from symmp.numeric.result import wilson_interval
 
@@ -30,13 +32,6 @@ def _mixed(activation="relu"):
     return Allocation.from_entries(model, entries, m=4)
 
 
-def _mse(net, theta):
-    _, _, y = net._forward(net.matrices(theta))
-    residual = y - net.targets
-    d, m = net.targets.shape[-2:]
-    return np.einsum("tij,tij->t", residual, residual) / (d * m)
-
-
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
 def test_gradient_and_hvp_match_finite_differences(activation):
     allocation = _mixed(activation)
@@ -51,15 +46,7 @@ def test_gradient_and_hvp_match_finite_differences(activation):
         for sign in (-1, 1):
             w = net.weights(theta + sign * 2 * h * vector)["W"]
             assert np.array_equal(w @ net.inputs > 0, net.weights(theta)["W"] @ net.inputs > 0)
-    eye = np.eye(theta.shape[1])
-    numeric_grad = np.stack(
-        [(_mse(net, theta + h * eye[k]) - _mse(net, theta - h * eye[k])) / (2 * h) for k in range(theta.shape[1])],
-        axis=1,
-    )
-    np.testing.assert_allclose(grad, numeric_grad, rtol=1e-5, atol=1e-8)
-    _, grad_plus = net.loss_grad(theta + h * vector)
-    _, grad_minus = net.loss_grad(theta - h * vector)
-    np.testing.assert_allclose(hvp, (grad_plus - grad_minus) / (2 * h), rtol=1e-5, atol=1e-8)
+    assert_derivatives_match_finite_differences(net, theta, vector, grad, hvp, h)
 
 
 def test_hvp_is_symmetric_bilinear():

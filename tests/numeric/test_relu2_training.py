@@ -17,6 +17,8 @@ from symmp.numeric.first_order import Adam, GradientDescent
 from symmp.numeric.relu_solve import applies_relu
 from symmp.numeric.relu_training import ACTIVATION_FUNCTIONS, MaskedNet, train, trial_keys
 from symmp.numeric.sampling import draw_trials
+
+from .helpers import assert_derivatives_match_finite_differences
 from symmp.numeric.solvers import SOLVERS, SolverOptions
 
 SPEC = Path(__file__).resolve().parents[2] / "examples" / "specs" / "relu2_example.json"
@@ -36,13 +38,6 @@ def _net(allocation, trials):
         np.stack([t.inputs for t in trials]),
         np.stack([t.targets for t in trials]),
     )
-
-
-def _mse(net, theta):
-    _, _, y = net._forward(net.matrices(theta))
-    residual = y - net.targets
-    d, m = net.targets.shape[-2:]
-    return np.einsum("tij,tij->t", residual, residual) / (d * m)
 
 
 def _patterns(net, theta):
@@ -68,14 +63,7 @@ def test_gradient_and_hvp_match_finite_differences(activation):
         for step in [2 * h * vector] + [s * h * e for e in eye for s in (-1, 1)]:
             for moved, fixed in zip(_patterns(net, theta + step), base):
                 assert np.array_equal(moved, fixed)
-    numeric_grad = np.stack(
-        [(_mse(net, theta + h * eye[k]) - _mse(net, theta - h * eye[k])) / (2 * h) for k in range(theta.shape[1])],
-        axis=1,
-    )
-    np.testing.assert_allclose(grad, numeric_grad, rtol=1e-5, atol=1e-8)
-    _, grad_plus = net.loss_grad(theta + h * vector)
-    _, grad_minus = net.loss_grad(theta - h * vector)
-    np.testing.assert_allclose(hvp, (grad_plus - grad_minus) / (2 * h), rtol=1e-5, atol=1e-8)
+    assert_derivatives_match_finite_differences(net, theta, vector, grad, hvp, h)
 
 
 def test_hvp_is_symmetric_bilinear():
