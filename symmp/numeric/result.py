@@ -14,17 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .solvers import TrialOutcome
+from .solvers import SOLVER_INFO, TrialOutcome
 
 __all__ = ["MPResult", "wilson_interval", "summarise", "Z95"]
-
-#: solvers that compute every complex root instead of trying starts (their
-#: ``starts`` serve only a fallback): what a no-match from them means
-ROOT_FINDERS = {
-    "algebraic": "every complex root computed by an eigenvalue method (Newton from every start "
-    "where the roots were not all found)",
-    "homotopy": "every path of a total-degree homotopy tracked",
-}
 
 #: per-trial numbers summarised in every result (``residual`` of each
 #: outcome, and these keys of ``details`` when a solver reports them)
@@ -159,10 +151,11 @@ class MPResult:
             return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
         if self.lower_bound:
             unproved = self.trials - self.matches - self._proved_misses()
-            if self.method in ROOT_FINDERS:
+            exhaustive = self._exhaustive()
+            if exhaustive:
                 return (
                     f"lower bound: {unproved} no-match verdicts are unproved (solver '{self.method}': "
-                    f"{ROOT_FINDERS[self.method]}, no real one confirmed; floating point proves nothing)"
+                    f"{exhaustive}, no real one confirmed; floating point proves nothing)"
                 )
             return (
                 f"lower bound: {unproved} no-match "
@@ -189,6 +182,11 @@ class MPResult:
             if values:
                 out[key] = summarise(values)
         return out
+
+    def _exhaustive(self) -> str | None:
+        """What a no-match means when the method computes every root (else None)."""
+        info = SOLVER_INFO.get(self.method)
+        return info.exhaustive if info is not None else None
 
     def _proved_misses(self) -> int:
         return sum(1 for o in self.outcomes if o.proved and not o.matched)
@@ -230,6 +228,6 @@ class MPResult:
         return (
             f"MP = {self.mp:.3f}  95% CI [{lo:.3f}, {hi:.3f}] (Wilson)  "
             f"{self.matches}/{self.trials} matched  method {self.method}"
-            + (f", {self.starts} starts" if self.starts and self.method not in ROOT_FINDERS else "")
+            + (f", {self.starts} starts" if self.starts and not self._exhaustive() else "")
             + ("  [lower bound]" if self.lower_bound else "")
         )

@@ -136,6 +136,9 @@ class SolverInfo:
     #: ``phc`` is installed); it joins the run ledger's key, so a run resumed where
     #: they differ does not mix verdicts of two kinds
     environment: Callable[[], dict] | None = None
+    #: for solvers that compute every root instead of trying starts: what a no-match
+    #: from them means (results then say so instead of counting starts)
+    exhaustive: str | None = None
 
 
 #: defaults of ``starts``, ``tol`` (relative residual of a match) and
@@ -156,6 +159,7 @@ def register_solver(
     description: str = "",
     defaults: dict | None = None,
     environment: Callable[[], dict] | None = None,
+    exhaustive: str | None = None,
 ) -> SolverFn:
     """Register ``fn`` under ``name``.
 
@@ -175,13 +179,16 @@ def register_solver(
     environment : callable, optional
         ``environment() -> dict`` (JSON-able): the run-time tools its
         verdicts depend on; recorded in the run ledger's key.
+    exhaustive : str, optional
+        For a solver that computes every root rather than trying starts:
+        what its no-match means (used in results' notes).
     """
     unknown = set(defaults or {}) - set(GENERIC_DEFAULTS)
     if unknown:
         raise ValueError(f"defaults may set only {sorted(GENERIC_DEFAULTS)}, got {sorted(unknown)}")
     SOLVERS[name] = fn
     SOLVER_INFO[name] = SolverInfo(
-        name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment
+        name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment, exhaustive
     )
     return fn
 

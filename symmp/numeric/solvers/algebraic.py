@@ -50,7 +50,12 @@ from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, 
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import ReducedMarkovProblem, reduced_quadratic_mod_p, square_quadratic_unknowns
+from .markov_reduction import (
+    ReducedMarkovProblem,
+    natural_scale,
+    reduced_quadratic_mod_p,
+    square_quadratic_unknowns,
+)
 from ._starts import batch_starts, trial_starts
 from .newton import _newton_landing, newton_iterate
 
@@ -113,7 +118,7 @@ def _float_samples(allocation: Allocation, count: int = 24):
     if rows.size == 0:
         return None
     quad = QuadraticProblem(reduced)
-    scale = _natural_scale(reduced.exact, rows)
+    scale = natural_scale(reduced.exact, rows)
     return (
         quad.constant[rows],
         quad.linear[rows] * scale[:, None, None],
@@ -184,12 +189,6 @@ def algebraic_solve(
             details = {**o.details, "stage": "fallback", "method": o.method}
             outcomes[t] = TrialOutcome(o.index, o.matched, o.proved, o.residual, o.starts, "algebraic", details)
     return outcomes  # type: ignore[return-value]
-
-
-def _natural_scale(exact: MatchProblem, owner: np.ndarray) -> np.ndarray:
-    """Per trial, the RMS of the student's W (the natural weight scale; 1 if zero)."""
-    scale = np.sqrt(np.mean(exact.fixed["W"][owner] ** 2, axis=(1, 2)))
-    return np.where(scale > 0, scale, 1.0)
 
 
 def square_newton(
@@ -314,7 +313,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     complete = np.ones(size, dtype=bool)
     if rest.size:
         owner = chosen[rest]
-        scale = _natural_scale(exact, owner)
+        scale = natural_scale(exact, owner)
         c, L, H = quad.constant[owner], quad.linear[owner], quad.hessian[owner]
         roots, done = quadratic_roots(
             c, L * scale[:, None, None], H * (scale**2)[:, None, None, None], template=family_template(allocation)
@@ -373,4 +372,6 @@ register_solver(
     applies=algebraic_applies,
     description="Newton from a few starts, then every complex root of the square quadratic system "
     "(Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; no-match not proved (lower bound)",
+    exhaustive="every complex root computed by an eigenvalue method (Newton from every start where "
+    "the roots were not all found)",
 )

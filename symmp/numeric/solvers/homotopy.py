@@ -49,7 +49,7 @@ from ...allocation import Allocation
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial, trial_rng
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import ReducedMarkovProblem, square_quadratic_unknowns
+from .markov_reduction import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
 from .newton import newton_iterate
 
 __all__ = ["homotopy_solve", "homotopy_applies", "track_paths", "MAX_PATHS"]
@@ -268,8 +268,7 @@ def _homotopy_part(allocation, trials, options):
     quad = QuadraticProblem(reduced)
     q = reduced.r
     # scale: z = s x with s the RMS of the student's W (the natural weight scale)
-    scale = np.array([np.sqrt(np.mean(trial.student["W"] ** 2)) for trial in trials])
-    scale = np.where(scale > 0, scale, 1.0)
+    scale = natural_scale(exact, np.arange(size))
     c = quad.constant
     L = quad.linear * scale[:, None, None]
     H = quad.hessian * (scale**2)[:, None, None, None]
@@ -348,4 +347,5 @@ register_solver(
     applies=homotopy_applies,
     description="batched total-degree homotopy on the Markov-reduced square quadratic lrnn system "
     "(no-match not proved: lower bound)",
+    exhaustive="every path of a total-degree homotopy tracked",
 )

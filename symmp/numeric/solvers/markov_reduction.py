@@ -52,6 +52,7 @@ from ..problem import MatchProblem
 __all__ = [
     "reduction_applies",
     "square_quadratic_unknowns",
+    "natural_scale",
     "ReducedMarkovProblem",
     "reduced_quadratic_mod_p",
     "RANK_TOL",
@@ -92,6 +93,15 @@ def square_quadratic_unknowns(allocation: Allocation) -> int | None:
         return None
     q = allocation.r - model.d * model.b
     return q if q == model.d * model.b else None
+
+
+def natural_scale(exact: MatchProblem, owner: np.ndarray) -> np.ndarray:
+    """Per trial of ``owner``, the RMS of the student's W: the natural weight scale (1 if zero).
+
+    The reduced solvers (``homotopy``, ``algebraic``) measure their unknowns in it.
+    """
+    scale = np.sqrt(np.mean(exact.fixed["W"][owner] ** 2, axis=(1, 2)))
+    return np.where(scale > 0, scale, 1.0)
 
 
 def _powers_times(W: np.ndarray, right: np.ndarray, count: int) -> list[np.ndarray]:
