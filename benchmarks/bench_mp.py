@@ -26,8 +26,9 @@ the same trials (same seed, same ``--starts`` start points from
   choice.
 
 Every timed run is single-process, and each method's time is the best of
-``--repeats`` (default 3) runs on the same trials, the paper loop's included
-(machine noise here is +-30% from run to run). Truth per trial: K = 2 satisfies Theorem
+``--repeats`` (default 3) runs on the same trials, the paper loop's included,
+in interleaved rounds (:func:`timed`: machine noise here is +-30% and drifts,
+so every method sees the same drift). Truth per trial: K = 2 satisfies Theorem
 W-rows, so every trial is solvable; otherwise the ``certified`` solver's
 proved verdicts (computed untimed, on ``--truth-workers`` processes); an
 unproved certified trial counts as solvable when any method matched it
@@ -101,25 +102,32 @@ def paper_loop(allocation, trials, start_points, tol=1e-9, max_iter=100):
     return out
 
 
-def run_paper(allocation, trials, starts, seed):
-    """:func:`paper_loop`'s verdicts (as objects with ``matched``) and best time of REPEATS runs."""
-    points = batch_starts(MatchProblem(allocation, trials), starts, seed)
-    best = float("inf")
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        verdicts = paper_loop(allocation, trials, points)
-        best = min(best, time.perf_counter() - started)
-    return [SimpleNamespace(matched=m, starts=u) for m, u in verdicts], best
+def timed(jobs):
+    """Outcomes and best wall time of each job (name -> callable) over :data:`REPEATS` rounds.
 
-
-def run(name, allocation, trials, options):
-    """Outcomes and the best wall time of :data:`REPEATS` runs (as ``timeit``; outcomes are identical)."""
-    best = float("inf")
+    The rounds are interleaved (every job once per round, as ``timeit`` per
+    job): this VM's speed drifts by +-30% over tens of seconds, and
+    interleaving exposes every method to the same drift, so the ratios are
+    fair even when the absolute rates are not. Outcomes come from the first
+    round (every round gives the same)."""
+    outcomes, best = {}, {name: float("inf") for name in jobs}
     for _ in range(REPEATS):
-        started = time.perf_counter()
-        outcomes = SOLVERS[name](allocation, trials, options)
-        best = min(best, time.perf_counter() - started)
+        for name, job in jobs.items():
+            started = time.perf_counter()
+            result = job()
+            best[name] = min(best[name], time.perf_counter() - started)
+            outcomes.setdefault(name, result)
     return outcomes, best
+
+
+def paper_job(allocation, trials, starts, seed):
+    """:func:`paper_loop` on start points drawn before the clock; verdicts as objects with ``matched``."""
+    points = batch_starts(MatchProblem(allocation, trials), starts, seed)
+    return lambda: [SimpleNamespace(matched=m, starts=u) for m, u in paper_loop(allocation, trials, points)]
+
+
+def solver_job(name, allocation, trials, options):
+    return lambda: SOLVERS[name](allocation, trials, options)
 
 
 def certified_part(job):
@@ -171,17 +179,21 @@ def main() -> None:
             trials = draw_trials(allocation, args.seed, range(args.trials))
             SOLVERS["newton"](allocation, trials[:2], local)  # warm caches (structure, imports)
             SOLVERS["auto"](allocation, trials[:2], local)
-            base, t_paper = run_paper(allocation, trials, args.starts, args.seed)
-            wrapped, t_wrapped = run("fsolve", allocation, trials, paper)
-            assert [o.matched for o in wrapped] == [o.matched for o in base], "the two paper loops disagree"
-            auto_name = resolve_solver(allocation)
-            auto, t_auto = run("auto", allocation, trials, local)
-            fast, t_newton = run("newton", allocation, trials, local)
+            jobs = {
+                "paper": paper_job(allocation, trials, args.starts, args.seed),
+                "symmp fsolve": solver_job("fsolve", allocation, trials, paper),
+                "auto": solver_job("auto", allocation, trials, local),
+                "newton": solver_job("newton", allocation, trials, local),
+            }
             if homotopy_applies(allocation) and not args.no_homotopy:
                 SOLVERS["homotopy"](allocation, trials[:2], local)
-                paths, t_paths = run("homotopy", allocation, trials, local)
-            else:
-                paths, t_paths = [], float("nan")
+                jobs["homotopy"] = solver_job("homotopy", allocation, trials, local)
+            outcomes, seconds = timed(jobs)
+            base, wrapped, auto, fast = (outcomes[k] for k in ("paper", "symmp fsolve", "auto", "newton"))
+            t_paper, t_wrapped, t_auto, t_newton = (seconds[k] for k in ("paper", "symmp fsolve", "auto", "newton"))
+            paths, t_paths = outcomes.get("homotopy", []), seconds.get("homotopy", float("nan"))
+            assert [o.matched for o in wrapped] == [o.matched for o in base], "the two paper loops disagree"
+            auto_name = resolve_solver(allocation)
             union = [any(o.matched for o in group) for group in zip(base, fast, auto, paths or fast)]
             if K == 2:
                 truth_name, truth = "W-rows", [True] * len(trials)

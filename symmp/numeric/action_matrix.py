@@ -113,6 +113,8 @@ def quadratic_roots(
     template: ActionTemplate | None = None,
     refine: int = REFINE,
     method: str | None = None,
+    quick: bool = False,
+    resume: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """All finite complex roots of every system ``c + J x + x^T H x / 2 = 0`` of a family.
 
@@ -134,6 +136,16 @@ def quadratic_roots(
         pivots, about a tenth of the dense work), and the systems it leaves
         incomplete are redone with ``"dense"``: one LU with partial pivoting
         of the whole square block. Default: the template's ``method``.
+    quick : bool
+        One pass only: ``method``'s elimination and ``refine`` Newton steps,
+        without the further steps for laggard roots or the dense redo; the
+        roots are usable, ``complete`` is mostly False. For callers that
+        settle most systems from some root (a confirmed real solution) and
+        finish the others with ``resume``.
+    resume : ndarray, shape (k, N, q), optional
+        The roots of a quick pass: finish them (further Newton steps for the
+        laggards, then the dense redo where still needed) instead of
+        eliminating again.
 
     Returns
     -------
@@ -170,11 +182,24 @@ def quadratic_roots(
     roots = np.full((k, template.roots, q), np.nan + 0j)
     complete = np.zeros(k, dtype=bool)
     todo = np.arange(k)
-    for attempt in ((method, "dense") if method == "sparse" else ("dense",)):
+    attempts = (method,) if quick else ((method, "dense") if method == "sparse" else ("dense",))
+    if resume is not None:
+        resume = np.asarray(resume, dtype=complex)
+        if resume.shape != roots.shape:
+            raise ValueError(f"resume must have shape {roots.shape}, got {resume.shape}")
+        attempts = ("resume", "dense")
+    extra = 0 if quick else EXTRA_REFINE
+    for attempt in attempts:
         if todo.size == 0:
             break
-        part, done, retry = _roots_of(coefficients[todo], template, attempt, turn, [a[todo] for a in scaled], refine)
-        roots[todo], complete[todo] = part, done
+        part = [a[todo] for a in scaled]
+        if attempt == "resume":  # the quick pass's roots, finished
+            found, finite = resume[todo].copy(), np.isfinite(resume[todo]).all(axis=(1, 2))
+            found, done, retry = _polish(part, found, finite, 0, extra)
+        else:
+            found, finite = _eliminate(coefficients[todo], template, attempt, turn)
+            found, done, retry = _polish(part, found, finite, refine, extra)
+        roots[todo], complete[todo] = found, done
         # the sparse elimination's static pivots can lose accuracy: redo densely, unless
         # only roots beyond FAR failed (ill-conditioned whatever the elimination)
         todo = todo[~done & retry]
@@ -186,15 +211,16 @@ def choose_method(template: ActionTemplate, samples: tuple) -> ActionTemplate:
 
     ``samples`` is ``(constant, linear, hessian)`` of a few floating-point
     members of the family (fixed draws, so the choice is reproducible). The
-    sparse plan is kept when it leaves at most one more of them incomplete
-    than the dense LU; otherwise (families whose static pivots are
-    ill-conditioned) the dense LU becomes the default.
+    sparse plan costs about half an LU, and a system it leaves incomplete is
+    redone with the LU, so it is kept unless it leaves incomplete more than
+    half of the samples the LU completes (families whose static pivots are
+    ill-conditioned); then the dense LU becomes the default.
     """
     from dataclasses import replace
 
     sparse = quadratic_roots(*samples, template=template, method="sparse")[1].sum()
     dense = quadratic_roots(*samples, template=template, method="dense")[1].sum()
-    return replace(template, method="sparse" if sparse >= dense - 1 else "dense")
+    return replace(template, method="sparse" if 2 * sparse >= dense else "dense")
 
 
 def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: str) -> tuple[np.ndarray, np.ndarray]:
@@ -241,8 +267,8 @@ def _relative_residual(scaled, roots):
     return np.where(np.isfinite(relative), relative, np.inf)
 
 
-def _roots_of(coefficients, template, method, turn, scaled, refine):
-    """Roots (original unknowns), completeness, and whether a dense redo could help, per system."""
+def _eliminate(coefficients, template, method, turn):
+    """Roots (original unknowns) read off the action matrix, unrefined, and which systems gave finite ones."""
     k, q = coefficients.shape[:2]
     count = template.roots
     with np.errstate(all="ignore"):
@@ -264,12 +290,24 @@ def _roots_of(coefficients, template, method, turn, scaled, refine):
                 coordinates[:, i] = -np.matmul(forms[:, -1 - where][:, None, :], vectors)[:, 0]
         roots = coordinates / vectors[:, template.one, None, :]
         roots = roots.transpose(0, 2, 1) @ turn.T  # (k, roots, q), back to x = turn y
+    roots[~finite] = np.nan
+    return roots, finite
+
+
+def _polish(scaled, roots, finite, refine, extra):
+    """Newton-refined roots, completeness, and whether a dense redo could help, per system.
+
+    ``refine`` steps for every root (at least one when ``extra`` is 0, to
+    measure the last step), then up to ``extra`` more for the systems whose
+    roots have not all converged.
+    """
+    with np.errstate(all="ignore"):
         step = np.full(roots.shape[:2], np.inf)
-        for _ in range(max(refine, 1)):
+        for _ in range(max(refine, 1 if extra == 0 else 0)):
             roots, step = _newton_step(scaled, roots)
         # converged: a small residual and a last Newton step that no longer moves the root
         good = (_relative_residual(scaled, roots) <= ROOT_TOL) & (step <= STEP_TOL)
-        for _ in range(EXTRA_REFINE):  # roots far out converge later: more steps for the laggards only
+        for _ in range(extra):  # roots far out converge later: more steps for the laggards only
             lagging = np.flatnonzero(finite & ~good.all(axis=1))
             if lagging.size == 0:
                 break

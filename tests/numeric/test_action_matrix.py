@@ -134,3 +134,17 @@ def test_coordinates_that_are_not_standard_are_read_through_their_normal_forms()
     z = roots[:, 0].real
     residual = constant + np.einsum("kei,ki->ke", linear + 0.5 * np.einsum("keij,kj->kei", hessian, z), z)
     assert np.abs(residual).max() < 1e-8 * np.abs(constant).max()
+
+
+@pytest.mark.parametrize("method", ["sparse", "dense"])
+def test_a_quick_pass_finished_by_resume_finds_what_the_full_pass_finds(method):
+    rng = np.random.default_rng(7)
+    c, J, H, known = _product_systems(rng, 10, 4)
+    full, complete = quadratic_roots(c, J, H, method=method)
+    quick, _ = quadratic_roots(c, J, H, method=method, quick=True)
+    finished, done = quadratic_roots(c, J, H, method=method, resume=quick)
+    assert complete.all() and done.all()
+    for a, b in zip(full, finished):  # the same roots, in the same order (no second elimination)
+        assert np.abs(a - b).max() < 1e-8 * (1 + np.abs(a).max())
+    with pytest.raises(ValueError, match="resume must have shape"):
+        quadratic_roots(c, J, H, resume=quick[:, :3])

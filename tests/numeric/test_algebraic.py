@@ -89,7 +89,8 @@ def test_incomplete_roots_fall_back_to_every_start(monkeypatch):
 
     monkeypatch.setattr(action_matrix, "STEP_TOL", -1.0)  # no root ever counts as converged
     trials = draw_trials(SPREAD_8, 4, range(16))
-    outcomes = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions(starts=4))
+    options = SolverOptions(starts=4, extra={"certificates": False})  # every no-match through the roots
+    outcomes = SOLVERS["algebraic"](SPREAD_8, trials, options)
     lost = [o for o in outcomes if o.details["stage"] != "newton"]
     assert lost and all(not o.details["complete"] for o in lost)
     for o in lost:  # incomplete roots: a match from them stands, otherwise every start is tried
@@ -120,3 +121,20 @@ def test_square_newton_converges_near_a_root_and_never_raises_the_residual():
     after = np.linalg.norm(quad.residual(end, owner), axis=1)
     assert (after <= before).all()
     assert np.median(after / np.where(quad.target_norms[owner] > 0, quad.target_norms[owner], 1)) < 1e-10
+
+
+def test_certificate_stage_agrees_with_the_roots():
+    from symmp.numeric.solvers.algebraic import certificates_pay
+
+    assert certificates_pay(SPREAD_8) and not certificates_pay(SPREAD_4)  # MP about 0.4 vs about 1
+    trials = draw_trials(SPREAD_8, 5, range(40))
+    with_certificates = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions(extra={"certificates": True}))
+    by_roots = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions(extra={"certificates": False}))
+    assert [o.matched for o in with_certificates] == [o.matched for o in by_roots]
+    settled = [k for k, o in enumerate(with_certificates) if o.details["stage"] == "certificate"]
+    assert len(settled) >= 10  # about half the trials have a certificate of no real root
+    for k in settled:
+        assert not with_certificates[k].matched and with_certificates[k].details["margin"] > 0
+        assert by_roots[k].details["complete"] and by_roots[k].details["real_roots"] == 0
+    with pytest.raises(ValueError, match="certificates"):
+        SOLVERS["algebraic"](SPREAD_8, trials[:2], SolverOptions(extra={"certificates": "yes"}))

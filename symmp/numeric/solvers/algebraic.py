@@ -19,20 +19,33 @@ infinity). Per batch:
    ``extra["first_starts"]`` (default :data:`FIRST_STARTS`), each tried
    only where the earlier ones found no match, as fsolve restarts. Most
    solvable trials end here, at a fraction of a root computation's cost.
-2. **Every complex root of the rest**
+2. **A certificate of no real root** for the rest
+   (:mod:`~symmp.numeric.quadratic_certificate`): a combination of the
+   reduced equations whose quadratic form is positive definite, found by a
+   batched interior-point search in 3-7 iterations. It settles most
+   unsolvable trials at a fraction of a root computation's cost. It runs
+   where it pays (``extra["certificates"]``: ``"auto"``, the default, when
+   at least :data:`CERTIFICATE_SHARE` of the family's sample members have
+   one, e.g. r = 8 over K = 8 rows but not K = 4; or True / False).
+3. **Every complex root of the rest**
    (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
    elimination and one batched eigenproblem, unknowns scaled by the natural
-   weight scale). Every nearly real root is tried.
-3. A trial whose roots were not all found (``complete = False``: roots so
+   weight scale). Every nearly real root is tried. A quick pass first (one
+   elimination, one Newton step per root); only the trials it leaves
+   without a match and with roots not all converged are finished (further
+   Newton steps, then the dense elimination where still needed).
+4. A trial whose roots were not all found (``complete = False``: roots so
    far out that they are ill-conditioned) and that has no match gets Newton
    from all ``options.starts`` starts.
 
 Every match is confirmed on the **real model's outputs** (relative residual
 <= ``tol``, after a few Newton steps there when it is close), never on the
-reduced system. A no-match is **not proved** (floating-point roots prove
-nothing; the ``certified`` solver proves), so estimates are lower bounds as
-with ``newton``; but a no-match here means that none of the family's roots
-was real, not that a few local starts failed (``benchmarks/bench_mp.py``
+reduced system. A no-match is **not proved** (floating-point roots and
+certificates of floating-point systems prove nothing about the exact ones;
+the ``certified`` solver proves), so estimates are lower bounds as with
+``newton``; but a no-match here means a positive-definite combination of the
+equations (with a margin far above rounding) or that none of the family's
+roots was real, not that a few local starts failed (``benchmarks/bench_mp.py``
 measures the miss rates against ``certified``). Trials outside the
 reduction (rank-deficient inputs or linear block) go to ``newton``.
 """
@@ -48,6 +61,7 @@ from ...allocation import Allocation
 from ..action_matrix import choose_method, quadratic_roots
 from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, _coefficients, build_template
 from ..problem import MatchProblem, QuadraticProblem
+from ..quadratic_certificate import find_certificates, homogenized_forms
 from ..sampling import Trial
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
 from .markov_reduction import (
@@ -73,6 +87,9 @@ FIRST_PATIENCE = 5
 #: a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns)
 NEAR_REAL = 1e-4
 REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real root
+#: the certificate stage runs in families where at least this share of the sample members
+#: has a certificate of no real root (:func:`certificates_pay`)
+CERTIFICATE_SHARE = 0.125
 #: step lengths of :func:`square_newton`'s exact line search
 LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
 POLISH = 5  # real-model Newton steps confirming a match
@@ -106,10 +123,26 @@ def family_template(allocation: Allocation) -> ActionTemplate | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def certificates_pay(allocation: Allocation) -> bool:
+    """Whether the certificate stage is worth its cost in this family (cached).
+
+    True when at least :data:`CERTIFICATE_SHARE` of the family's fixed
+    floating-point sample members (the 24 that guide the template) have a
+    certificate of no real root: in families where nearly every trial is
+    solvable (MP near 1) the search would only delay the roots.
+    """
+    samples = _float_samples(allocation)
+    if samples is None:
+        return False
+    return bool(find_certificates(homogenized_forms(*samples)).certified.mean() >= CERTIFICATE_SHARE)
+
+
+@lru_cache(maxsize=64)
 def _float_samples(allocation: Allocation, count: int = 24):
     """``(constant, linear, hessian)`` of floating-point members of the reduced family
     (fixed draws, unknowns in natural scale), or None: they guide the template's
-    pivots and choose its elimination, never decide a rank."""
+    pivots, choose its elimination and whether certificates pay, never decide a rank."""
     from ..sampling import draw_trials
 
     trials = draw_trials(allocation, _SAMPLE_SEED, range(count))
@@ -117,13 +150,7 @@ def _float_samples(allocation: Allocation, count: int = 24):
     rows = np.flatnonzero(reduced.eligible)
     if rows.size == 0:
         return None
-    quad = QuadraticProblem(reduced)
-    scale = natural_scale(reduced.exact, rows)
-    return (
-        quad.constant[rows],
-        quad.linear[rows] * scale[:, None, None],
-        quad.hessian[rows] * (scale**2)[:, None, None, None],
-    )
+    return _scaled(QuadraticProblem(reduced), rows, natural_scale(reduced.exact, rows))
 
 
 def algebraic_applies(allocation: Allocation) -> bool:
@@ -155,10 +182,13 @@ def algebraic_solve(
     list of TrialOutcome
         ``proved=False`` for every trial (a lower bound on MP); ``details``
         hold ``stage`` (``"newton"``: matched by a first-phase start,
-        ``"roots"``: decided from all roots, ``"fallback"``: roots
-        incomplete, every start tried), and when the roots were computed
-        ``complete``, ``roots`` (finite ones found) and ``real_roots``
-        (nearly real ones); ``theta`` for a match. ``starts`` counts the
+        ``"certificate"``: no real root by a positive-definite combination,
+        with its ``margin``, ``"roots"``: decided from all roots,
+        ``"fallback"``: roots incomplete, every start tried), and when the
+        roots were computed ``complete``, ``roots`` (finite ones found) and
+        ``real_roots`` (nearly real ones; for a trial matched from the quick
+        pass these describe that pass, whose roots need not all have
+        converged); ``theta`` for a match. ``starts`` counts the
         first-phase starts tried, or ``options.starts`` for a fallback.
 
     Examples
@@ -258,6 +288,15 @@ def _confirm(exact, theta, owner, tol):
     return theta, real
 
 
+def _scaled(quad, owner, scale):
+    """``(constant, linear, hessian)`` of members ``owner`` with the unknowns divided by ``scale``."""
+    return (
+        quad.constant[owner],
+        quad.linear[owner] * scale[:, None, None],
+        quad.hessian[owner] * (scale**2)[:, None, None, None],
+    )
+
+
 def _solve_part(allocation, exact, reduced, chosen, options):
     """Outcomes of the batch members ``chosen`` (those eligible for the reduction)."""
     trials = [exact.trials[t] for t in chosen]
@@ -306,35 +345,57 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         record(z, rows)
         used[rows] = k + 1
     stage[best <= options.tol] = "newton"
-    # 2. every complex root of the rest
     rest = np.flatnonzero(best > options.tol)
+    margin = np.full(size, np.nan)
+    # 2. a positive-definite combination of the rest's equations: no real root
+    certify = options.extra.get("certificates", "auto")
+    if certify not in ("auto", True, False):
+        raise ValueError(f"extra['certificates'] must be 'auto', True or False, got {certify!r}")
+    if rest.size and (certificates_pay(allocation) if certify == "auto" else certify):
+        owner = chosen[rest]
+        scale = natural_scale(exact, owner)
+        found = find_certificates(homogenized_forms(*_scaled(quad, owner, scale)))
+        stage[rest[found.certified]] = "certificate"
+        margin[rest] = found.margin
+        rest = rest[~found.certified]
+    # 3. every complex root of the rest
     roots_found = np.zeros(size, dtype=int)
     real_roots = np.zeros(size, dtype=int)
     complete = np.ones(size, dtype=bool)
-    if rest.size:
-        owner = chosen[rest]
+    template = family_template(allocation)
+
+    def roots_pass(rows, resume=None):
+        """Every complex root of members ``rows`` (quick, or finishing ``resume``); each
+        nearly real one is confirmed. Returns the roots."""
+        owner = chosen[rows]
         scale = natural_scale(exact, owner)
-        c, L, H = quad.constant[owner], quad.linear[owner], quad.hessian[owner]
         roots, done = quadratic_roots(
-            c, L * scale[:, None, None], H * (scale**2)[:, None, None, None], template=family_template(allocation)
+            *_scaled(quad, owner, scale), template=template, quick=resume is None, resume=resume
         )
-        complete[rest] = done
+        complete[rows] = done
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(roots).all(axis=2)
             near = finite & (np.abs(roots.imag).max(axis=2) <= NEAR_REAL * (1.0 + np.abs(roots).max(axis=2)))
-        roots_found[rest] = finite.sum(axis=1)
-        real_roots[rest] = near.sum(axis=1)
+        roots_found[rows] = finite.sum(axis=1)
+        real_roots[rows] = near.sum(axis=1)
         k, j = np.nonzero(near)
         if k.size:
             z = roots[k, j].real * scale[k, None]
-            record(z, rest[k])
+            record(z, rows[k])
             # real parts that did not confirm (a nearly real pair, a root not quite converged):
             # a few real Newton steps on the quadratic system, then confirm again
-            again = np.flatnonzero(best[rest[k]] > options.tol)
+            again = np.flatnonzero(best[rows[k]] > options.tol)
             if again.size:
                 z = square_newton(quad, z[again], owner[k[again]], tol=options.tol, max_iter=REAL_NEWTON)
-                record(z, rest[k[again]])
-    # 3. trials whose roots were not all found and that have no match: every start, Newton
+                record(z, rows[k[again]])
+        return roots
+
+    if rest.size:  # a quick pass, finished only where it left a trial unmatched and incomplete
+        roots = roots_pass(rest)
+        redo = np.flatnonzero((best[rest] > options.tol) & ~complete[rest])
+        if redo.size:
+            roots_pass(rest[redo], resume=roots[redo])
+    # 4. trials whose roots were not all found and that have no match: every start, Newton
     lost = np.flatnonzero((best > options.tol) & ~complete)
     if lost.size:
         count = options.starts
@@ -348,7 +409,9 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     out = []
     for t in range(size):
         details = {"stage": str(stage[t])}
-        if stage[t] != "newton":  # the roots were computed
+        if stage[t] == "certificate":
+            details["margin"] = float(margin[t])
+        elif stage[t] != "newton":  # the roots were computed
             details.update(complete=bool(complete[t]), roots=int(roots_found[t]), real_roots=int(real_roots[t]))
         if matched[t]:
             details["theta"] = winner[t].tolist()
@@ -370,8 +433,9 @@ register_solver(
     "algebraic",
     algebraic_solve,
     applies=algebraic_applies,
-    description="Newton from a few starts, then every complex root of the square quadratic system "
-    "(Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; no-match not proved (lower bound)",
-    exhaustive="every complex root computed by an eigenvalue method (Newton from every start where "
-    "the roots were not all found)",
+    description="Newton from a few starts, then a certificate of no real root or every complex root "
+    "of the square quadratic system (Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; "
+    "no-match not proved (lower bound)",
+    exhaustive="a positive-definite combination of the equations, or every complex root computed by "
+    "an eigenvalue method (Newton from every start where the roots were not all found)",
 )
