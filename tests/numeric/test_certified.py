@@ -97,7 +97,9 @@ def test_certified_verdicts_agree_with_many_start_newton(allocation):
     assert all(o.proved for o in certified)
     assert [o.matched for o in certified] == [o.matched for o in newton]
     stages = {o.details["stage"] for o in certified}
-    assert {"krawczyk", "elimination"} <= stages  # both verdicts occur in 20 trials
+    # both verdicts occur in 20 trials; "no" by a positive-definite combination where the
+    # equations have degree <= 2 (T = 2), by elimination otherwise
+    assert {"krawczyk", "combination" if allocation.model.T == 2 else "elimination"} <= stages
 
 
 def _no_real_solution_trial() -> Trial:
@@ -117,12 +119,16 @@ def _no_real_solution_trial() -> Trial:
 def test_constructed_instance_without_real_solution_is_proved_no():
     outcome = certified_solve(DIAGONAL, [_no_real_solution_trial()], SolverOptions(starts=20))[0]
     assert outcome.proved and not outcome.matched
+    assert outcome.details["stage"] == "combination"  # w1^2 + w2^2 + 1 > 0 is itself the certificate
+    options = SolverOptions(starts=20, extra={"combination": False})
+    outcome = certified_solve(DIAGONAL, [_no_real_solution_trial()], options)[0]
+    assert outcome.proved and not outcome.matched
     assert outcome.details["stage"] == "elimination"
 
 
 @needs_phc
 def test_constructed_instance_is_proved_no_by_homotopy_too():
-    options = SolverOptions(starts=5, extra={"elimination": False})
+    options = SolverOptions(starts=5, extra={"elimination": False, "combination": False})
     outcome = certified_solve(DIAGONAL, [_no_real_solution_trial()], options)[0]
     assert outcome.proved and not outcome.matched and outcome.details["stage"] == "phc"
     assert outcome.details["certified"] == outcome.details["bezout"] == 2
@@ -131,7 +137,7 @@ def test_constructed_instance_is_proved_no_by_homotopy_too():
 @needs_phc
 def test_eight_unknowns_homotopy_proves_both_verdicts_and_never_contradicts_newton():
     trials = _trials(SPREAD_8, 6)
-    certified = certified_solve(SPREAD_8, trials, SolverOptions(starts=10))
+    certified = certified_solve(SPREAD_8, trials, SolverOptions(starts=10, extra={"combination": False}))
     newton = SOLVERS["newton"](SPREAD_8, trials, SolverOptions(starts=30))
     assert all(o.proved for o in certified)
     assert any(o.matched for o in certified) and any(not o.matched for o in certified)
@@ -150,13 +156,24 @@ def test_without_phc_open_trials_stay_unproved_and_count_as_no_match():
 
 
 # ------------------------------------------------- non-square systems
-def test_more_unknowns_than_equations_proves_only_yes():
+def test_more_unknowns_than_equations_proves_yes_pointwise_and_no_by_a_combination():
     allocation = Allocation.from_entries(_lrnn(2, 2), [("W", 0, 0), ("W", 0, 1), ("W", 1, 1)], m=2)
     assert not solver_applies("certified", allocation)
     outcomes = certified_solve(allocation, _trials(allocation, 8), SolverOptions(starts=10))
     assert any(o.matched for o in outcomes)
-    for outcome in outcomes:
-        assert outcome.matched == outcome.proved  # "no" is never proved here
+    for outcome in outcomes:  # "no" only from a positive-definite combination (no point to test)
+        assert outcome.matched == outcome.proved or outcome.details["stage"] == "combination"
+    # underdetermined T = 2 systems with "no" trials: every verdict proved
+    wide = Allocation.spread(LRNN(n=4, b=1, d=1, T=2), "W", r=3, K=3, m=2)  # 2 equations, 3 unknowns
+    trials = _trials(wide, 60)
+    outcomes = certified_solve(wide, trials, SolverOptions(starts=10))
+    assert all(o.proved for o in outcomes)
+    no = [k for k, o in enumerate(outcomes) if not o.matched]
+    assert no and all(outcomes[k].details["stage"] == "combination" for k in no)
+    newton = SOLVERS["newton"](wide, [trials[k] for k in no], SolverOptions(starts=40))
+    assert not any(o.matched for o in newton)  # a proved "no" is never contradicted
+    blind = certified_solve(wide, trials, SolverOptions(starts=10, extra={"combination": False}))
+    assert all(blind[k].matched == blind[k].proved for k in range(len(trials)))  # without it: open
 
 
 def test_more_equations_than_unknowns_never_claims_a_match():
@@ -165,7 +182,7 @@ def test_more_equations_than_unknowns_never_claims_a_match():
     assert not any(o.matched for o in outcomes)
     # "no" by elimination of a square subsystem, or by phc with every real
     # zero of the subsystem excluded by an interval evaluation of the rest
-    assert all(o.details["stage"] in ("elimination", "phc") for o in outcomes if o.proved)
+    assert all(o.details["stage"] in ("combination", "elimination", "phc") for o in outcomes if o.proved)
 
 
 def test_elimination_does_not_claim_yes_when_one_equation_lacks_y():
@@ -219,7 +236,7 @@ the solution for t :
 @pytest.mark.parametrize("allocation", [DIAGONAL, DIAGONAL_3], ids=["2 unknowns", "3 unknowns"])
 def test_elimination_alone_reaches_the_same_verdicts(allocation):
     trials = _trials(allocation, 15, seed=5)
-    no_phc = {"homotopy": "none"}
+    no_phc = {"homotopy": "none", "combination": False}  # elimination's own verdicts
     full = certified_solve(allocation, trials, SolverOptions(starts=10, extra=no_phc))
     # one iteration of one start: Newton cannot match, elimination must decide
     blind = certified_solve(allocation, trials, SolverOptions(starts=1, max_iter=1, extra=no_phc))
@@ -232,3 +249,54 @@ def test_elimination_alone_reaches_the_same_verdicts(allocation):
     else:  # three: "no" by resultants, "yes" by Newton seeded at the eliminant's real roots
         assert sum(o.proved for o in blind) >= 0.8 * len(blind)
         assert any(o.details["stage"] == "elimination+krawczyk" for o in blind)
+
+
+# ------------------------------------------- positive-definite combination
+def test_combination_proofs_on_small_exact_systems():
+    from flint import fmpq
+
+    from symmp.numeric.certify.quadratic import prove_no_real_solution
+
+    context = fmpq_mpoly_ctx.get(("x", 2), "lex")
+    x, y = context.gens()
+    one = context.from_dict({(0, 0): 1})
+    assert prove_no_real_solution([x + y - one, x + y - 2 * one], 2).how == "inconsistent"
+    proof = prove_no_real_solution([x - one, y - 2 * one, x * x + y * y - one], 2)  # 5 != 1
+    assert proof.proved and proof.how == "combination" and proof.free == 0
+    assert not prove_no_real_solution([x - one, y, x * x + y * y - one], 2).proved  # (1, 0) solves it
+    proof = prove_no_real_solution([x * x + y * y + one, x * y - 3 * one], 2)
+    assert proof.proved and len(proof.lam) == 2 and all(isinstance(v, type(fmpq(1))) for v in proof.lam)
+    with pytest.raises(ValueError, match="degree 3"):
+        prove_no_real_solution([x * x * y - one], 2)
+
+
+def test_combination_is_never_claimed_for_a_system_with_a_real_solution():
+    from flint import fmpq
+
+    from symmp.numeric.certify.quadratic import prove_no_real_solution
+
+    rng = np.random.default_rng(3)
+    context = fmpq_mpoly_ctx.get(("x", 4), "lex")
+    gens = context.gens()
+    one = context.from_dict({(0,) * 4: 1})
+    for _ in range(25):  # 1 linear and 3 quadratic equations vanishing at a rational point
+        point = [fmpq(int(v), 7) for v in rng.integers(-9, 10, 4)]
+        shifted = [g - p * one for g, p in zip(gens, point)]
+        polys = [sum((int(a) * s for a, s in zip(rng.integers(-3, 4, 4), shifted)), 0 * one)]
+        for _ in range(3):
+            linear = sum((int(a) * s for a, s in zip(rng.integers(-3, 4, 4), shifted)), 0 * one)
+            square = sum(
+                (int(rng.integers(-3, 4)) * shifted[i] * shifted[j] for i in range(4) for j in range(i, 4)), 0 * one
+            )
+            polys.append(linear + square)
+        assert not prove_no_real_solution(polys, 4).proved
+
+
+@needs_phc
+def test_combination_and_homotopy_agree_on_the_eight_unknown_family():
+    trials = _trials(SPREAD_8, 10, seed=2)
+    fast = certified_solve(SPREAD_8, trials, SolverOptions(starts=10))
+    slow = certified_solve(SPREAD_8, trials, SolverOptions(starts=10, extra={"combination": False}))
+    assert any(o.details["stage"] == "combination" for o in fast)
+    for a, b in zip(fast, slow):
+        assert not (a.proved and b.proved) or a.matched == b.matched

@@ -13,12 +13,18 @@ Per trial (THEORY.md section 6; ``PRIOR-ART.md`` for the measured options):
    ``r - E`` surplus unknowns at the candidate's values (sound for "yes": a
    solution with some coordinates fixed is a solution) and proves the rest;
    ``E > r`` cannot be proved this way (the trial stays unproved).
-3. **Elimination** (``r <= 3``, ``E >= r``): resultants over Q and exact
+3. **Positive-definite combination ("no")**, when every equation has degree
+   <= 2 (e.g. an lrnn with T = 2): the linear equations solved exactly, a
+   combination of the quadratics whose form is positive definite on their
+   solution set, checked exactly over Q
+   (:mod:`symmp.numeric.certify.quadratic`). Any numbers of equations and
+   unknowns, no ``phc`` needed.
+4. **Elimination** (``r <= 3``, ``E >= r``): resultants over Q and exact
    real-root isolation (:mod:`symmp.numeric.certify.elimination`) prove "no",
    and for ``r <= 2`` square systems also "yes"; otherwise the eliminant's
    real roots seed more Newton starts (first unknown set to each root),
    whose end points go to the Krawczyk test.
-4. **Homotopy** (``phc -b``, optional): all complex solutions of a square
+5. **Homotopy** (``phc -b``, optional): all complex solutions of a square
    (sub)system; each is certified by a complex Krawczyk box. "No" is proved
    only when the boxes are pairwise disjoint, their number reaches the
    **Bezout number** of the (sub)system and none holds a real match. Bezout
@@ -34,7 +40,7 @@ and whether Newton saw a numeric match, and the estimate is then a lower
 bound.
 
 Options (``SolverOptions.extra``): ``candidates`` (candidates to certify per
-trial, default 3), ``elimination`` (default True), ``homotopy``
+trial, default 3), ``combination`` (default True), ``elimination`` (default True), ``homotopy``
 (``"auto"``: use ``phc`` when installed, ``"phc"``: require it, ``"none"``),
 ``phc_max_unknowns`` (default 8), ``phc_timeout`` (seconds, default 120),
 ``precision`` (ball precision in bits, default 128).
@@ -63,6 +69,7 @@ from ...errors import SymmpError
 from ..certify.elimination import MAX_UNKNOWNS, eliminate
 from ..certify.krawczyk import box_has_no_real_point, boxes_disjoint, krawczyk
 from ..certify.phc import PhcUnavailable, phc_available, solve_with_phc
+from ..certify.quadratic import prove_no_real_solution
 from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
 from ..problem import MatchProblem
 from ..sampling import Trial, trial_rng
@@ -77,6 +84,7 @@ MAX_CERTIFIED_UNKNOWNS = 8
 
 _DEFAULTS = {
     "candidates": 3,
+    "combination": True,
     "elimination": True,
     "homotopy": "auto",
     "phc_max_unknowns": MAX_CERTIFIED_UNKNOWNS,
@@ -216,6 +224,14 @@ def _as_complex(box: tuple) -> tuple:
 
 
 # ------------------------------------------------------------------- solver
+def _unknowns_scale(system: TrialSystem) -> float:
+    """RMS of the student's matrices that hold unknowns (conditions the combination search)."""
+    names = {name for name, _, _ in system.entries}
+    values = np.concatenate([np.ravel(system.trial.student[name]) for name in sorted(names)])
+    rms = float(np.sqrt(np.mean(values**2))) if values.size else 1.0
+    return rms if np.isfinite(rms) and rms > 0 else 1.0
+
+
 def _decide(
     system: TrialSystem, candidates: list[np.ndarray], settings, refine, generic: np.ndarray
 ) -> tuple[bool, bool, dict]:
@@ -232,15 +248,20 @@ def _decide(
         proved, _, _ = _prove_real(system, theta)
         if proved:
             return True, True, {**details, "stage": "krawczyk"}
+    context, polys = system.polynomials()
+    if settings["combination"] and max(p.total_degree() for p in polys) <= 2:
+        proof = prove_no_real_solution(polys, r, scale=_unknowns_scale(system))
+        if proof.proved:
+            return False, True, {**details, "stage": "combination", "how": proof.how}
+        details["combination"] = proof.how
     if E < r:
-        reason = "more unknowns than equations: 'no' cannot be proved"
+        reason = "more unknowns than equations: 'no' cannot be proved pointwise"
         if candidates:
             reason = "numeric match not certified (" + reason + ")"
         return False, False, {**details, "stage": "open", "reason": reason}
     if E > r and candidates:
         details["reason"] = "numeric match of an overdetermined system cannot be certified"
     reference = candidates[0] if candidates else generic
-    context, polys = system.polynomials()
     rows = list(range(E)) if E == r else _square_rows(system, reference)
     if settings["elimination"] and r <= MAX_UNKNOWNS:
         result = eliminate([polys[k] for k in rows])
@@ -293,7 +314,7 @@ def certified_solve(
     list of TrialOutcome
         ``matched`` only when proved; ``details["numeric_match"]`` says
         whether Newton reached ``tol``, ``details["stage"]`` which step
-        decided (``krawczyk``, ``elimination``, ``phc``) or ``open``.
+        decided (``krawczyk``, ``combination``, ``elimination``, ``phc``) or ``open``.
 
     Raises
     ------

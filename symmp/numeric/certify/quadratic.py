@@ -1,0 +1,199 @@
+"""Exact proofs that a system of equations of degree <= 2 has no real solution.
+
+The equations are exact rational polynomials in ``r`` unknowns, each of
+total degree at most 2 (e.g. an lrnn with T = 2 after the exact input
+reduction: its Markov equations ``D W B`` and ``D W^2 B``). Two proofs:
+
+1. **The linear equations are inconsistent** (exact row reduction over Q).
+2. **A positive-definite combination.** The linear equations are solved
+   exactly, ``theta = theta_p + N z`` (``z`` in ``Q^q``, ``N`` from the
+   reduced row echelon form), and each quadratic becomes
+   ``f_e(z) = [1, z] M_e [1, z]^T`` with a rational symmetric ``M_e``. If
+   ``M(lam) = sum_e lam_e M_e`` is positive definite for some rational
+   ``lam``, then ``sum_e lam_e f_e > 0`` on all of ``R^q``, so the
+   quadratics have no common real zero on the solution set of the linear
+   ones: no real solution. ``lam`` is searched in floating point
+   (:func:`symmp.numeric.quadratic_certificate.find_certificates`, on a
+   congruent, well-scaled copy of the forms: congruence keeps definiteness),
+   rounded to rationals, and ``M(lam)`` is checked **exactly**: every
+   leading principal minor positive (Sylvester's criterion, ``fmpq_mat.det``).
+
+A proof is sufficient, never necessary: a system without real solutions
+need not have such a combination (then the verdict stays open). The
+numbers of equations and unknowns are arbitrary, so this also proves "no"
+for underdetermined systems, which point-wise methods cannot.
+
+Examples
+--------
+>>> from flint import fmpq_mpoly_ctx
+>>> context = fmpq_mpoly_ctx.get(("x", 3), "lex")
+>>> x, y, w = context.gens()
+>>> # x + y = 1 and x^2 + y^2 + w^2 = 1/4: the line stays at distance 1/sqrt(2) > 1/2
+>>> prove_no_real_solution([x + y - 1, x * x + y * y + w * w - context.from_dict({(0, 0, 0): 1}) / 4], 3).proved
+True
+>>> prove_no_real_solution([x + y - 1, x * x + y * y + w * w - 1], 3).proved
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from ..quadratic_certificate import find_certificates
+
+__all__ = ["NoRealProof", "prove_no_real_solution", "quadratic_parts"]
+
+
+@dataclass
+class NoRealProof:
+    """Outcome of :func:`prove_no_real_solution`.
+
+    Attributes
+    ----------
+    proved : bool
+        True: the system has no real solution (exact proof).
+    how : str
+        ``"inconsistent"`` (the linear equations alone), ``"combination"``
+        (a positive-definite combination), or why nothing was proved.
+    free : int
+        Unknowns left after the linear equations (``q``).
+    lam : list of fmpq
+        The combination's coefficients, one per quadratic equation.
+    """
+
+    proved: bool
+    how: str
+    free: int = -1
+    lam: list = field(default_factory=list)
+
+
+def quadratic_parts(poly, r: int) -> tuple:
+    """``(c, g, Q)`` with ``poly = c + g . x + x^T Q x`` exactly (``Q`` symmetric), as fmpq objects.
+
+    Raises ``ValueError`` for a term of degree above 2.
+    """
+    c = fmpq(0)
+    g = [fmpq(0)] * r
+    Q = [[fmpq(0)] * r for _ in range(r)]
+    for exponent, coefficient in poly.to_dict().items():
+        coefficient = fmpq(coefficient)
+        used = [i for i, e in enumerate(exponent) if e]
+        degree = sum(exponent)
+        if degree == 0:
+            c += coefficient
+        elif degree == 1:
+            g[used[0]] += coefficient
+        elif degree == 2 and len(used) == 1:
+            Q[used[0]][used[0]] += coefficient
+        elif degree == 2:
+            i, j = used
+            Q[i][j] += coefficient / 2
+            Q[j][i] += coefficient / 2
+        else:
+            raise ValueError(f"a term of degree {degree}: only equations of degree <= 2 are handled")
+    return c, g, Q
+
+
+def _solve_linear(rows: list, rhs: list, r: int):
+    """All solutions of ``rows . x = rhs`` over Q: ``(x_p, N)`` (``N``: r lists of q entries) or None."""
+    if not rows:
+        return [fmpq(0)] * r, [[fmpq(int(i == j)) for j in range(r)] for i in range(r)]
+    augmented = fmpq_mat(len(rows), r + 1, [v for row, b in zip(rows, rhs) for v in (*row, b)])
+    echelon, rank = augmented.rref()
+    pivots = []
+    for i in range(rank):
+        column = next(j for j in range(r + 1) if echelon[i, j] != 0)
+        if column == r:
+            return None  # 0 = nonzero: inconsistent
+        pivots.append(column)
+    free = [j for j in range(r) if j not in pivots]
+    particular = [fmpq(0)] * r
+    for i, column in enumerate(pivots):
+        particular[column] = echelon[i, r]
+    null = [[fmpq(0)] * len(free) for _ in range(r)]
+    for k, j in enumerate(free):
+        null[j][k] = fmpq(1)
+        for i, column in enumerate(pivots):
+            null[column][k] = -echelon[i, j]
+    return particular, null
+
+
+def _reduced_form(c, g, Q, particular, null) -> list:
+    """``M`` (rows of fmpq) with ``f(x_p + N z) = [1, z] M [1, z]^T``."""
+    r, q = len(g), len(null[0]) if null else 0
+    Qp = [sum((Q[i][j] * particular[j] for j in range(r)), fmpq(0)) for i in range(r)]  # Q x_p
+    constant = c + sum((g[i] * particular[i] for i in range(r)), fmpq(0)) + sum(
+        (particular[i] * Qp[i] for i in range(r)), fmpq(0)
+    )
+    slope = [  # (g + 2 Q x_p) . N_k
+        sum(((g[i] + 2 * Qp[i]) * null[i][k] for i in range(r)), fmpq(0)) for k in range(q)
+    ]
+    QN = [[sum((Q[i][j] * null[j][k] for j in range(r)), fmpq(0)) for k in range(q)] for i in range(r)]
+    curvature = [[sum((null[i][a] * QN[i][b] for i in range(r)), fmpq(0)) for b in range(q)] for a in range(q)]
+    M = [[constant] + [s / 2 for s in slope]]
+    for a in range(q):
+        M.append([slope[a] / 2] + curvature[a])
+    return M
+
+
+def _positive_definite(M: list) -> bool:
+    """Exactly: every leading principal minor of the rational symmetric ``M`` is positive."""
+    size = len(M)
+    return all(
+        fmpq_mat(k, k, [M[i][j] for i in range(k) for j in range(k)]).det() > 0 for k in range(1, size + 1)
+    )
+
+
+def prove_no_real_solution(polys: list, r: int, *, scale: float = 1.0) -> NoRealProof:
+    """Try to prove that the equations ``polys`` (degree <= 2) have no common real zero.
+
+    Parameters
+    ----------
+    polys : list of fmpq_mpoly
+        Exact equations in ``r`` unknowns, each of total degree <= 2.
+    r : int
+    scale : float
+        Typical size of the unknowns (only conditions the floating-point
+        search; the proof is exact whatever it is).
+
+    Returns
+    -------
+    NoRealProof
+    """
+    parts = [quadratic_parts(p, r) for p in polys]
+    linear = [(c, g) for c, g, Q in parts if all(v == 0 for row in Q for v in row)]
+    quadratic = [part for part in parts if any(v != 0 for row in part[2] for v in row)]
+    if any(c != 0 and all(v == 0 for v in g) for c, g in linear):
+        return NoRealProof(True, "inconsistent")
+    solved = _solve_linear([g for _, g in linear], [-c for c, _ in linear], r)
+    if solved is None:
+        return NoRealProof(True, "inconsistent")
+    particular, null = solved
+    q = len(null[0]) if null else 0
+    if not quadratic:
+        return NoRealProof(False, "the linear equations are consistent and there are no quadratics", q)
+    forms = [_reduced_form(c, g, Q, particular, null) for c, g, Q in quadratic]
+    numeric = np.array([[[float(v) for v in row] for row in M] for M in forms])  # (E, q+1, q+1)
+    # a congruent, well-scaled copy for the search: z -> scale R^-1 w with N = Q_N R
+    transform = np.eye(q + 1)
+    if q:
+        null_float = np.array([[float(v) for v in row] for row in null])
+        _, R = np.linalg.qr(null_float)
+        if np.all(np.abs(np.diag(R)) > 0):
+            transform[1:, 1:] = scale * np.linalg.inv(R)
+    search = transform.T @ numeric @ transform
+    norms = np.linalg.norm(search, axis=(1, 2))
+    if not np.all(np.isfinite(search)) or not np.all(norms > 0):
+        return NoRealProof(False, "the quadratic forms are not finite in floating point", q)
+    found = find_certificates((search / norms[:, None, None])[None])
+    if not found.certified[0]:
+        return NoRealProof(False, "no positive-definite combination found", q)
+    lam = [fmpq(*float(value / norm).as_integer_ratio()) for value, norm in zip(found.lam[0], norms)]
+    size = q + 1
+    combined = [[sum((l * M[i][j] for l, M in zip(lam, forms)), fmpq(0)) for j in range(size)] for i in range(size)]
+    if not _positive_definite(combined):
+        return NoRealProof(False, "the rounded combination is not positive definite", q)
+    return NoRealProof(True, "combination", q, lam)
