@@ -72,7 +72,8 @@ class CertificateSearch:
     lam : ndarray, shape (k, E)
         The combination (meaningful where ``certified``).
     margin : ndarray, shape (k,)
-        ``lambda_min(M(lam)) / sum |lam_e|`` (see :func:`certificate_margin`).
+        ``lambda_min(M(lam)) / sum |lam_e|`` (:func:`certificate_margin`) where
+        it was checked (every certified system), -inf elsewhere.
     iterations : ndarray of int, shape (k,)
     """
 
@@ -188,6 +189,7 @@ def find_certificates(
     X = np.broadcast_to(eye / p, (k, p, p)).copy()
     certified = np.zeros(k, dtype=bool)
     impossible = np.zeros(k, dtype=bool)
+    margins = np.full(k, -np.inf)
     iterations = np.zeros(k, dtype=int)
     active = np.flatnonzero(usable & np.isfinite(forms).all(axis=(1, 2, 3)))
     for _ in range(max_iterations):
@@ -246,10 +248,12 @@ def find_certificates(
         upper = np.einsum("kij,kji->k", C[active], X[active])  # >= t*, X is feasible
         done = y[active, -1] > margin * scale
         if done.any():  # verify from lam itself
-            done[done] = certificate_margin(forms[active[done]], lam[done]) > margin
+            verified = certificate_margin(forms[active[done]], lam[done])
+            margins[active[done]] = verified
+            done[done] = verified > margin
         hopeless = ~done & (upper < margin * scale)
         certified[active[done]] = True
         impossible[active[hopeless]] = True
         active = active[~done & ~hopeless]
     lam = lam0 + np.einsum("keu,ku->ke", null, y[:, :-1])
-    return CertificateSearch(certified, impossible, lam, certificate_margin(forms, lam), iterations)
+    return CertificateSearch(certified, impossible, lam, margins, iterations)

@@ -138,3 +138,16 @@ def test_certificate_stage_agrees_with_the_roots():
         assert by_roots[k].details["complete"] and by_roots[k].details["real_roots"] == 0
     with pytest.raises(ValueError, match="certificates"):
         SOLVERS["algebraic"](SPREAD_8, trials[:2], SolverOptions(extra={"certificates": "yes"}))
+
+
+def test_first_phase_starts_only_save_time():
+    trials = draw_trials(SPREAD_4, 6, range(30))
+    default = SOLVERS["algebraic"](SPREAD_4, trials, SolverOptions())
+    no_newton = SOLVERS["algebraic"](SPREAD_4, trials, SolverOptions(extra={"first_starts": 0}))
+    assert [o.matched for o in default] == [o.matched for o in no_newton]  # the roots find the same
+    assert all(o.details["stage"] != "newton" for o in no_newton)
+    assert any(o.details["stage"] == "newton" for o in default)
+    assert all(o.starts <= 3 for o in default if o.details["stage"] != "fallback")
+    for bad in (4, -1, 1.5, True):
+        with pytest.raises(ValueError, match="first_starts"):
+            SOLVERS["algebraic"](SPREAD_4, trials[:2], SolverOptions(extra={"first_starts": bad}))

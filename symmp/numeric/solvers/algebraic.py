@@ -15,9 +15,13 @@ the Bezout 16, for r = 8 spread over K = 4 rows, where the other 4 lie at
 infinity). Per batch:
 
 1. **Newton from a few starts** (:func:`square_newton`, lean and batched):
-   the student's own draw, then starts 1, 2, ... of :mod:`._starts` up to
-   ``extra["first_starts"]`` (default :data:`FIRST_STARTS`), each tried
-   only where the earlier ones found no match, as fsolve restarts. Most
+   the student's own draw ``theta_s`` of the learnable entries, then
+   ``-theta_s`` and ``2 theta_s`` (:data:`FIRST_SCALES`; the first
+   ``extra["first_starts"]`` of them, default all), each landed by one
+   Newton step of the real system and tried only where the earlier ones
+   found no match, as fsolve restarts. Deterministic starts need no random
+   draw per trial, and catch as many trials as random ones (measured on the
+   benchmark's cases: about half each, three about 70% at K = 4). Most
    solvable trials end here, at a fraction of a root computation's cost.
 2. **A certificate of no real root** for the rest
    (:mod:`~symmp.numeric.quadratic_certificate`): a combination of the
@@ -70,17 +74,17 @@ from .markov_reduction import (
     reduced_quadratic_mod_p,
     square_quadratic_unknowns,
 )
-from ._starts import batch_starts, trial_starts
+from ._starts import trial_starts
 from .newton import _newton_landing, newton_iterate
 
 __all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "NEAR_REAL"]
 
 #: Newton iterations per first-phase start
 FIRST_ITERATIONS = 20
-#: Newton starts (of :mod:`._starts`: 0 is the student's draw) tried before the eigenvalue
-#: solve; each start catches about half of the solvable trials still open, at about a
-#: tenth of the cost of computing a trial's roots (measured on the benchmark's lrnn cases)
-FIRST_STARTS = 3
+#: the first-phase starts, multiples of the student's draw of the learnable entries, tried
+#: before the certificate and the eigenvalue solve; each catches about half of the solvable
+#: trials still open, at about a tenth of the cost of computing a trial's roots
+FIRST_SCALES = (1.0, -1.0, 2.0)
 #: a start is abandoned when its cost has not quartered within this many iterations (Newton
 #: converges quadratically near a root: a start that stalls here rarely converges later)
 FIRST_PATIENCE = 5
@@ -302,9 +306,9 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     trials = [exact.trials[t] for t in chosen]
     size = len(chosen)
     quad = QuadraticProblem(reduced)
-    first = int(options.extra.get("first_starts", FIRST_STARTS))
-    if first < 0:
-        raise ValueError(f"extra['first_starts'] must be >= 0, got {first}")
+    first = options.extra.get("first_starts", len(FIRST_SCALES))
+    if isinstance(first, bool) or not isinstance(first, (int, np.integer)) or not 0 <= first <= len(FIRST_SCALES):
+        raise ValueError(f"extra['first_starts'] must be an integer from 0 to {len(FIRST_SCALES)}, got {first!r}")
     best = np.full(size, np.inf)
     used = np.zeros(size, dtype=int)  # starts tried
     winner = np.full((size, exact.r), np.nan)
@@ -323,24 +327,15 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         """Each start's landing point (one full Newton step of the real system), reduced."""
         return reduced.reduce(_newton_landing(exact, raw, owner), owner)
 
-    # 1. Newton from the student's own draw, then (extra["first_starts"] > 1) from further
-    # starts, start k only where starts 0 .. k-1 found no match (as fsolve restarts)
-    pending = np.zeros(0, dtype=np.intp)
-    later = None
+    # 1. Newton from multiples of the student's own draw, start k only where starts
+    # 0 .. k-1 found no match (as fsolve restarts)
+    drawn = exact.start_points()[chosen]
     for k in range(first):
         rows = np.flatnonzero(best > options.tol)
         if rows.size == 0:
             break
-        if k == 0:
-            start = landed(exact.start_points()[chosen], chosen)
-        else:
-            if later is None:  # the later starts of the trials start 0 left open, drawn once
-                pending = rows
-                raw = batch_starts(exact, first, options.seed, chosen[pending])[:, 1:]
-                runner = np.repeat(chosen[pending], first - 1)
-                later = landed(raw.reshape(-1, exact.r), runner).reshape(pending.size, first - 1, -1)
-            start = later[np.searchsorted(pending, rows), k - 1]
         owner = chosen[rows]
+        start = landed(FIRST_SCALES[k] * drawn[rows], owner)
         z = square_newton(quad, start, owner, tol=options.tol, max_iter=FIRST_ITERATIONS, patience=FIRST_PATIENCE)
         record(z, rows)
         used[rows] = k + 1
@@ -379,15 +374,9 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         roots_found[rows] = finite.sum(axis=1)
         real_roots[rows] = near.sum(axis=1)
         k, j = np.nonzero(near)
-        if k.size:
-            z = roots[k, j].real * scale[k, None]
+        if k.size:  # real parts, polished by a few real Newton steps on the quadratic system
+            z = square_newton(quad, roots[k, j].real * scale[k, None], owner[k], tol=options.tol, max_iter=REAL_NEWTON)
             record(z, rows[k])
-            # real parts that did not confirm (a nearly real pair, a root not quite converged):
-            # a few real Newton steps on the quadratic system, then confirm again
-            again = np.flatnonzero(best[rows[k]] > options.tol)
-            if again.size:
-                z = square_newton(quad, z[again], owner[k[again]], tol=options.tol, max_iter=REAL_NEWTON)
-                record(z, rows[k[again]])
         return roots
 
     if rest.size:  # a quick pass, finished only where it left a trial unmatched and incomplete
