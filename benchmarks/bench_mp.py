@@ -16,9 +16,12 @@ the same trials (same seed, same ``--starts`` start points from
   target is judged against ``paper``;
 - ``default``: what ``estimate_mp`` uses by default (``auto``): ``sequential``
   where a block-triangular structure exists (K = 2, Theorem W-rows; matches
-  proved), ``algebraic`` otherwise (K = 4, 8: Newton from the student's draw,
-  then every complex root of the Markov-reduced square quadratic system by
-  an eigenvalue method; a lower bound, no starts needed);
+  proved), ``algebraic`` otherwise (K = 4, 8: Newton from three multiples of
+  the student's draw, then, where that found no match, a certificate of no
+  real root (positive-definite combination of the Markov-reduced equations;
+  used at K = 8, where about half the trials have one) or every complex root
+  of the reduced square quadratic system by an eigenvalue method; a lower
+  bound, no random starts needed);
 - ``newton``: batched damped Newton with the same ``--starts`` restarts, for
   comparison (``auto``'s choice before ``algebraic``);
 - ``homotopy``: the batched total-degree homotopy on the same reduced system
@@ -30,7 +33,8 @@ Every timed run is single-process, and each method's time is the best of
 in interleaved rounds (:func:`timed`: machine noise here is +-30% and drifts,
 so every method sees the same drift). Truth per trial: K = 2 satisfies Theorem
 W-rows, so every trial is solvable; otherwise the ``certified`` solver's
-proved verdicts (computed untimed, on ``--truth-workers`` processes); an
+proved verdicts (Krawczyk "yes", exact positive-definite combinations and
+PHCpack "no"; computed untimed, on ``--truth-workers`` processes); an
 unproved certified trial counts as solvable when any method matched it
 (``cert+union``; no local solver reports a false match). Miss rate = truly
 solvable trials a method did not match / truly solvable trials. ``speedup``

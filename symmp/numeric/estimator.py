@@ -194,6 +194,8 @@ def estimate_mp(
     }
     if info.environment is not None:  # tools the verdicts depend on (absent: keys as before)
         settings["environment"] = info.environment()
+    if info.revision:  # what the verdicts mean changed (absent: keys as before)
+        settings["revision"] = info.revision
     task_sampling = {**sampling, "shared": tuple(shared)}
 
     ledger = Ledger(store) if store is not None else None

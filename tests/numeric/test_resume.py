@@ -77,3 +77,24 @@ def test_certified_runs_do_not_resume_across_a_change_of_phc(tmp_path, monkeypat
     monkeypatch.setattr(certified, "phc_available", lambda: True)
     other = estimate_mp(allocation, trials=6, solver="certified", store=store, use_certificate=False)
     assert other.reused == 0 and other.computed == 6
+
+
+def test_runs_do_not_resume_across_a_solver_revision(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from symmp import LRNN, Allocation
+    from symmp.numeric import estimate_mp
+    from symmp.numeric.solvers import SOLVER_INFO
+
+    allocation = Allocation.from_entries(LRNN(2, 1, 1, 2), [("W", 0, 0), ("W", 1, 1)], m=2)
+    store = tmp_path / "runs.sqlite"
+    first = estimate_mp(allocation, trials=5, solver="certified", store=store, use_certificate=False)
+    assert first.settings["revision"] == SOLVER_INFO["certified"].revision >= 1
+    again = estimate_mp(allocation, trials=5, solver="certified", store=store, use_certificate=False)
+    assert again.reused == 5
+    revised = replace(SOLVER_INFO["certified"], revision=SOLVER_INFO["certified"].revision + 1)
+    monkeypatch.setitem(SOLVER_INFO, "certified", revised)
+    other = estimate_mp(allocation, trials=5, solver="certified", store=store, use_certificate=False)
+    assert other.reused == 0 and other.computed == 5
+    newton = estimate_mp(allocation, trials=3, solver="newton", store=store, use_certificate=False)
+    assert "revision" not in newton.settings  # revision 0: keys as before

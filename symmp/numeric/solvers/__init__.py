@@ -139,6 +139,9 @@ class SolverInfo:
     #: for solvers that compute every root instead of trying starts: what a no-match
     #: from them means (results then say so instead of counting starts)
     exhaustive: str | None = None
+    #: bumped when the solver's verdicts or proofs change meaning between symmp versions;
+    #: a nonzero revision joins the run ledger's key, so a resumed run never mixes the two
+    revision: int = 0
 
 
 #: defaults of ``starts``, ``tol`` (relative residual of a match) and
@@ -160,6 +163,7 @@ def register_solver(
     defaults: dict | None = None,
     environment: Callable[[], dict] | None = None,
     exhaustive: str | None = None,
+    revision: int = 0,
 ) -> SolverFn:
     """Register ``fn`` under ``name``.
 
@@ -182,13 +186,18 @@ def register_solver(
     exhaustive : str, optional
         For a solver that computes every root rather than trying starts:
         what its no-match means (used in results' notes).
+    revision : int
+        Bump it when a change alters what the solver's stored verdicts
+        mean (another stage, other proofs): nonzero revisions join the run
+        ledger's key, so runs stored before the change are not resumed.
     """
     unknown = set(defaults or {}) - set(GENERIC_DEFAULTS)
     if unknown:
         raise ValueError(f"defaults may set only {sorted(GENERIC_DEFAULTS)}, got {sorted(unknown)}")
     SOLVERS[name] = fn
     SOLVER_INFO[name] = SolverInfo(
-        name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment, exhaustive
+        name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment, exhaustive,
+        revision,
     )
     return fn
 

@@ -375,7 +375,8 @@ register_solver(
     "certified",
     certified_solve,
     applies=certified_applies,
-    description="Newton + Krawczyk proofs, exact elimination (<= 3 unknowns) and phc homotopy "
-    "(unproved trials count as no match)",
+    description="Newton + Krawczyk proofs, exact positive-definite combinations (degree 2), exact "
+    "elimination (<= 3 unknowns) and phc homotopy (unproved trials count as no match)",
     environment=lambda: {"phc": phc_available()},  # "no" proofs beyond elimination need phc
+    revision=1,  # 1: proofs of "no" by positive-definite combinations
 )
