@@ -67,13 +67,15 @@ class CertificateSearch:
     certified : ndarray of bool, shape (k,)
         A certificate was found and verified: no real root.
     impossible : ndarray of bool, shape (k,)
-        The search proved (up to rounding) that no certificate of this
-        kind exists: the system may or may not have real roots.
+        The search stopped early: its dual bound showed that no combination
+        reaches the required margin (up to rounding). Says nothing about
+        real roots; a cue to move on to another method.
     lam : ndarray, shape (k, E)
         The combination (meaningful where ``certified``).
     margin : ndarray, shape (k,)
-        ``lambda_min(M(lam)) / sum |lam_e|`` (:func:`certificate_margin`) where
-        it was checked (every certified system), -inf elsewhere.
+        ``lambda_min(M(lam)) / sum |lam_e|`` (:func:`certificate_margin`) for
+        the systems whose candidate was checked (every certified one, and any
+        rejected by the check), -inf for the others.
     iterations : ndarray of int, shape (k,)
     """
 
@@ -120,14 +122,31 @@ def homogenized_forms(constant: np.ndarray, linear: np.ndarray, hessian: np.ndar
 def certificate_margin(forms: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """``lambda_min(sum_e lam_e M_e) / sum_e |lam_e|`` per system (NaN-safe: -inf).
 
-    Positive means ``lam`` is a certificate of no real root.
+    Positive means ``lam`` is a certificate of no real root. Only the
+    symmetric part of the forms counts (it is what the quadratic forms see).
     """
     combined = np.einsum("ke,keij->kij", lam, forms)
+    combined = 0.5 * (combined + combined.transpose(0, 2, 1))
     finite = np.isfinite(combined).all(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
         lowest = np.linalg.eigvalsh(np.where(finite[:, None, None], combined, 0.0))[:, 0]
         margin = lowest / np.abs(lam).sum(axis=1)
     return np.where(finite & np.isfinite(margin), margin, -np.inf)
+
+
+def _inverses(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Batched inverses and which matrices were regular (one singular member spoils no other)."""
+    try:
+        return np.linalg.inv(matrices), np.ones(len(matrices), dtype=bool)
+    except np.linalg.LinAlgError:
+        out = np.zeros_like(matrices)
+        regular = np.zeros(len(matrices), dtype=bool)
+        for i, matrix in enumerate(matrices):
+            try:
+                out[i], regular[i] = np.linalg.inv(matrix), True
+            except np.linalg.LinAlgError:
+                pass
+        return out, regular
 
 
 def _max_steps(factors_inverse: np.ndarray, directions: np.ndarray) -> np.ndarray:
@@ -169,6 +188,7 @@ def find_certificates(
     clears the margin and ``impossible`` once ``tr(C X)`` falls below it.
     """
     forms = np.asarray(forms, dtype=float)
+    forms = 0.5 * (forms + forms.transpose(0, 1, 3, 2))  # the quadratic forms see only this
     k, e, p, _ = forms.shape
     traces = np.einsum("keii->ke", forms)
     size = np.einsum("ke,ke->k", traces, traces)
@@ -210,10 +230,10 @@ def find_certificates(
         residual = b - np.matmul(Fa, Xa.reshape(n, p * p, 1))[..., 0]
         spread = np.matmul(np.matmul(Xa[:, None], Aa), Zi[:, None])  # X A_j Z^-1
         schur = np.matmul(Fa, spread.reshape(n, e, p * p).transpose(0, 2, 1))
-        try:
-            schur_factor = np.linalg.inv(schur)
-        except np.linalg.LinAlgError:
-            break
+        schur_factor, regular = _inverses(schur)
+        if not regular.all():  # dependent forms (zero, repeated, proportional): those stay open
+            active = active[regular]
+            continue
 
         def direction(target, second=None):
             G = target[:, None, None] * Zi - Xa

@@ -268,6 +268,15 @@ def test_combination_proofs_on_small_exact_systems():
     assert proof.proved and len(proof.lam) == 2 and all(isinstance(v, type(fmpq(1))) for v in proof.lam)
     with pytest.raises(ValueError, match="degree 3"):
         prove_no_real_solution([x * x * y - one], 2)
+    with pytest.raises(ValueError, match="variables"):
+        prove_no_real_solution([x * x + one], 3)
+    # the unknowns fixed by the linear equations, several quadratics: one is a nonzero constant
+    assert prove_no_real_solution([x - one, y - 2 * one, x * x + y * y - 4 * one, x * y - 3 * one], 2).proved
+    assert not prove_no_real_solution([x - one, y - 2 * one, x * x + y * y - 5 * one, x * y - 2 * one], 2).proved
+    # repeated, proportional and zero equations, and an unknown no quadratic sees
+    assert prove_no_real_solution([x * x + one, 2 * x * x + 2 * one, 0 * one], 2).proved
+    assert prove_no_real_solution([x, x * y, y * y + one], 2).proved  # x y vanishes once x = 0
+    assert not prove_no_real_solution([x * x - one, 3 * x * x - 3 * one], 2).proved
 
 
 def test_combination_is_never_claimed_for_a_system_with_a_real_solution():

@@ -88,3 +88,18 @@ def test_certificates_are_verified_and_degenerate_forms_are_left_open():
     forms = np.zeros((1, 1, 2, 2))
     forms[0, 0] = np.diag([1.0, -1.0])
     assert certificate_margin(forms, np.array([[1.0]]))[0] < 0
+
+
+def test_a_singular_member_does_not_spoil_its_batch():
+    good = np.zeros((1, 2, 3, 3))
+    good[0, 0] = np.eye(3)
+    good[0, 1] = np.diag([0.0, 1.0, -1.0])
+    bad = good.copy()
+    bad[0, 1] = 0.0  # a zero form: its search cannot proceed
+    alone = find_certificates(good)
+    together = find_certificates(np.concatenate([bad, good, bad]))
+    assert alone.certified[0] and together.certified.tolist() == [False, True, False]
+    assert np.allclose(together.lam[1], alone.lam[0])
+    # only the symmetric part counts: [[1, 100], [0, 1]] is indefinite as a quadratic form
+    skew = np.array([[[[1.0, 100.0], [0.0, 1.0]]]])
+    assert not find_certificates(skew).certified[0]

@@ -18,6 +18,9 @@ reduction: its Markov equations ``D W B`` and ``D W^2 B``). Two proofs:
    rounded to rationals, and ``M(lam)`` is checked **exactly**: every
    leading principal minor positive (Sylvester's criterion, ``fmpq_mat.det``).
 
+Unknowns along which every quadratic is constant (after the substitution)
+are dropped first: positivity on the others is positivity everywhere.
+
 A proof is sufficient, never necessary: a system without real solutions
 need not have such a combination (then the verdict stays open). The
 numbers of equations and unknowns are arbitrary, so this also proves "no"
@@ -59,7 +62,8 @@ class NoRealProof:
         ``"inconsistent"`` (the linear equations alone), ``"combination"``
         (a positive-definite combination), or why nothing was proved.
     free : int
-        Unknowns left after the linear equations (``q``).
+        Unknowns left after the linear equations (``q``; -1 when the linear
+        equations are inconsistent).
     lam : list of fmpq
         The combination's coefficients, one per quadratic equation.
     """
@@ -139,6 +143,23 @@ def _reduced_form(c, g, Q, particular, null) -> list:
     return M
 
 
+def _moving_directions(forms: list, q: int) -> list:
+    """Coordinates ``P`` of ``z`` whose span complements the directions ``v`` along which
+    every quadratic is constant (``M_e [0, v] = 0`` for all ``e``), exactly over Q.
+
+    ``f_e(z + v) = f_e(z)`` for such ``v``, so a combination positive definite on
+    the coordinates ``P`` (pivots of the stacked ``M_e[:, 1:]``, whose span meets
+    the kernel only in 0) is positive everywhere.
+    """
+    if q == 0:
+        return []
+    rows = [row[1:] for M in forms for row in M]
+    echelon, rank = fmpq_mat(len(rows), q, [v for row in rows for v in row]).rref()
+    if rank == q:
+        return list(range(q))
+    return [next(j for j in range(q) if echelon[i, j] != 0) for i in range(rank)]
+
+
 def _positive_definite(M: list) -> bool:
     """Exactly: every leading principal minor of the rational symmetric ``M`` is positive."""
     size = len(M)
@@ -163,6 +184,9 @@ def prove_no_real_solution(polys: list, r: int, *, scale: float = 1.0) -> NoReal
     -------
     NoRealProof
     """
+    for poly in polys:
+        if poly.context().nvars() != r:
+            raise ValueError(f"the equations have {poly.context().nvars()} variables, not r = {r}")
     parts = [quadratic_parts(p, r) for p in polys]
     linear = [(c, g) for c, g, Q in parts if all(v == 0 for row in Q for v in row)]
     quadratic = [part for part in parts if any(v != 0 for row in part[2] for v in row)]
@@ -176,22 +200,36 @@ def prove_no_real_solution(polys: list, r: int, *, scale: float = 1.0) -> NoReal
     if not quadratic:
         return NoRealProof(False, "the linear equations are consistent and there are no quadratics", q)
     forms = [_reduced_form(c, g, Q, particular, null) for c, g, Q in quadratic]
-    numeric = np.array([[[float(v) for v in row] for row in M] for M in forms])  # (E, q+1, q+1)
-    # a congruent, well-scaled copy for the search: z -> scale R^-1 w with N = Q_N R
-    transform = np.eye(q + 1)
-    if q:
-        null_float = np.array([[float(v) for v in row] for row in null])
-        _, R = np.linalg.qr(null_float)
-        if np.all(np.abs(np.diag(R)) > 0):
-            transform[1:, 1:] = scale * np.linalg.inv(R)
-    search = transform.T @ numeric @ transform
-    norms = np.linalg.norm(search, axis=(1, 2))
-    if not np.all(np.isfinite(search)) or not np.all(norms > 0):
+    kept = _moving_directions(forms, q)  # the quadratics are constant along the other ones
+    forms = [[[M[i][j] for j in [0] + [1 + a for a in kept]] for i in [0] + [1 + a for a in kept]] for M in forms]
+    null = [[row[a] for a in kept] for row in null]
+    q = len(kept)
+    try:
+        numeric = np.array([[[float(v) for v in row] for row in M] for M in forms])  # (E, q+1, q+1)
+        transform = np.eye(q + 1)  # a congruent, well-scaled copy for the search: z -> scale R^-1 w
+        if q:
+            _, R = np.linalg.qr(np.array([[float(v) for v in row] for row in null]))  # N = Q_N R
+            if np.all(np.abs(np.diag(R)) > 0):
+                transform[1:, 1:] = scale * np.linalg.inv(R)
+    except OverflowError:
+        return NoRealProof(False, "coefficients beyond floating-point range for the search", q)
+    search = (transform.T @ numeric @ transform).reshape(len(forms), -1)
+    if not np.all(np.isfinite(search)):
         return NoRealProof(False, "the quadratic forms are not finite in floating point", q)
-    found = find_certificates((search / norms[:, None, None])[None])
+    # search over an orthonormal basis of the forms' span: zero, repeated or proportional
+    # equations (and forms that vanish on the linear solution set) drop out
+    U, sigma, Vt = np.linalg.svd(search, full_matrices=False)
+    rank = int(np.sum(sigma > 1e-12 * sigma[0])) if sigma.size and sigma[0] > 0 else 0
+    if rank == 0:
+        return NoRealProof(False, "the quadratics vanish on the solutions of the linear equations", q)
+    basis = Vt[:rank].reshape(rank, q + 1, q + 1)
+    found = find_certificates(basis[None])
     if not found.certified[0]:
         return NoRealProof(False, "no positive-definite combination found", q)
-    lam = [fmpq(*float(value / norm).as_integer_ratio()) for value, norm in zip(found.lam[0], norms)]
+    weights = U[:, :rank] @ (found.lam[0] / sigma[:rank])  # sum_j lam_j basis_j = sum_e weights_e search_e
+    if not np.all(np.isfinite(weights)):
+        return NoRealProof(False, "the combination found is not finite", q)
+    lam = [fmpq(*float(value).as_integer_ratio()) for value in weights]
     size = q + 1
     combined = [[sum((l * M[i][j] for l, M in zip(lam, forms)), fmpq(0)) for j in range(size)] for i in range(size)]
     if not _positive_definite(combined):

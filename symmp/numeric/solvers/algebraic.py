@@ -30,7 +30,8 @@ infinity). Per batch:
    unsolvable trials at a fraction of a root computation's cost. It runs
    where it pays (``extra["certificates"]``: ``"auto"``, the default, when
    at least :data:`CERTIFICATE_SHARE` of the family's sample members have
-   one, e.g. r = 8 over K = 8 rows but not K = 4; or True / False).
+   one, e.g. r = 8 over K = 8 rows but not K = 4; or True / False), and
+   only for match thresholds ``tol <=`` :data:`CERTIFICATE_TOL`.
 3. **Every complex root of the rest**
    (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
    elimination and one batched eigenproblem, unknowns scaled by the natural
@@ -94,6 +95,10 @@ REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real 
 #: the certificate stage runs in families where at least this share of the sample members
 #: has a certificate of no real root (:func:`certificates_pay`)
 CERTIFICATE_SHARE = 0.125
+#: the certificate stage runs only for match thresholds ``tol`` at most this (default 1e-9):
+#: it rules out exact solutions, and its margin (1e-7 of the unit-norm forms) is far above
+#: such a tol, but a looser tol may accept approximate matches that no exact solution backs
+CERTIFICATE_TOL = 1e-7
 #: step lengths of :func:`square_newton`'s exact line search
 LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
 POLISH = 5  # real-model Newton steps confirming a match
@@ -344,9 +349,12 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     margin = np.full(size, np.nan)
     # 2. a positive-definite combination of the rest's equations: no real root
     certify = options.extra.get("certificates", "auto")
-    if certify not in ("auto", True, False):
+    if not (certify == "auto" or isinstance(certify, bool)):
         raise ValueError(f"extra['certificates'] must be 'auto', True or False, got {certify!r}")
-    if rest.size and (certificates_pay(allocation) if certify == "auto" else certify):
+    # a certificate rules out exact solutions; with a loose match threshold an approximate
+    # match may exist where no exact one does, so the stage then stays off
+    exact_enough = options.tol <= CERTIFICATE_TOL
+    if rest.size and exact_enough and (certificates_pay(allocation) if certify == "auto" else certify):
         owner = chosen[rest]
         scale = natural_scale(exact, owner)
         found = find_certificates(homogenized_forms(*_scaled(quad, owner, scale)))
