@@ -73,7 +73,7 @@ def estimate_mp(
     workers: int = 1,
     executor: str = "local",
     store: str | os.PathLike | None = None,
-    batch: int = 25,
+    batch: int | None = None,
     target_halfwidth: float | None = None,
     use_certificate: bool = True,
     cross_check: bool = False,
@@ -107,8 +107,10 @@ def estimate_mp(
     store : path, optional
         SQLite ledger to record finished trials in and resume from
         (None: keep nothing). The CLI defaults to ``symmp-runs.sqlite``.
-    batch : int
-        Trials per task; part of the run's identity, like the seed.
+    batch : int, optional
+        Trials per task; part of the run's identity, like the seed. Default:
+        the solver's (200 for the solvers vectorised across trials, whose
+        calls have a fixed cost; 25 otherwise).
     target_halfwidth : float, optional
         Stop once the Wilson interval's half-width is at most this.
     use_certificate : bool
@@ -139,6 +141,7 @@ def estimate_mp(
     starts = info.defaults["starts"] if starts is None else starts
     tol = info.defaults["tol"] if tol is None else tol
     max_iter = info.defaults["max_iter"] if max_iter is None else max_iter
+    batch = info.defaults["batch"] if batch is None else batch
     _check_int(starts, "starts", 1)
     _check_int(max_iter, "max_iter", 1)
     _check_int(workers, "workers", 1)

@@ -68,7 +68,7 @@ from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, 
 from ..problem import MatchProblem, QuadraticProblem
 from ..quadratic_certificate import find_certificates, homogenized_forms
 from ..sampling import Trial
-from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
+from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 from .markov_reduction import (
     ReducedMarkovProblem,
     natural_scale,
@@ -429,6 +429,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
 register_solver(
     "algebraic",
     algebraic_solve,
+    defaults={"batch": VECTORISED_BATCH},
     applies=algebraic_applies,
     description="Newton from a few starts, then a certificate of no real root or every complex root "
     "of the square quadratic system (Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; "

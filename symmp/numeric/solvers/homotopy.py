@@ -48,7 +48,7 @@ import numpy as np
 from ...allocation import Allocation
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial, trial_rng
-from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
+from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 from .markov_reduction import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
 from .newton import newton_iterate
 
@@ -344,6 +344,7 @@ def _homotopy_part(allocation, trials, options):
 register_solver(
     "homotopy",
     homotopy_solve,
+    defaults={"batch": VECTORISED_BATCH},
     applies=homotopy_applies,
     description="batched total-degree homotopy on the Markov-reduced square quadratic lrnn system "
     "(no-match not proved: lower bound)",

@@ -21,7 +21,7 @@ from ...allocation import Allocation
 from ...errors import SymmpError
 from ..problem import MatchProblem
 from ..sampling import Trial
-from . import SolverOptions, TrialOutcome, register_solver
+from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 
 __all__ = ["linear_solve", "is_affine_allocation"]
 
@@ -100,6 +100,7 @@ def linear_solve(
 register_solver(
     "linear",
     linear_solve,
+    defaults={"batch": VECTORISED_BATCH},
     applies=is_affine_allocation,
     description="affine allocations: exact least squares with a rank and residual test",
 )

@@ -58,7 +58,7 @@ import numpy as np
 from ...allocation import Allocation
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
-from . import SolverOptions, TrialOutcome, register_solver
+from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 from ._starts import batch_starts
 from .markov_reduction import ReducedMarkovProblem, reduction_applies
 
@@ -531,6 +531,7 @@ def _restarts(problem, starts, judge, settings):
 register_solver(
     "newton",
     newton_solve,
+    defaults={"batch": VECTORISED_BATCH},
     description="batched damped Newton with analytic Jacobians and fsolve-style restarts "
     "(a miss is not proved: lower bound)",
 )

@@ -25,7 +25,7 @@ from ...allocation import Allocation
 from ...errors import SymmpError
 from ..problem import MatchProblem
 from ..sampling import Trial
-from . import SolverOptions, TrialOutcome, register_solver
+from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 
 __all__ = ["sequential_solve_trials", "sequential_structure", "sequential_available"]
 
@@ -254,6 +254,7 @@ def sequential_solve_trials(
 register_solver(
     "sequential",
     sequential_solve_trials,
+    defaults={"batch": VECTORISED_BATCH},
     applies=_applies,
     description="block-triangular linear solves for sequentially linear allocations, batched "
     "across trials (matches proved by construction)",
