@@ -124,6 +124,15 @@ def certificate_margin(forms: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
     Positive means ``lam`` is a certificate of no real root. Only the
     symmetric part of the forms counts (it is what the quadratic forms see).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> forms = np.array([[np.eye(2), np.diag([1.0, -2.0])]])  # 1 + z^2 and 1 - 2 z^2
+    >>> certificate_margin(forms, np.array([[1.0, 0.0]])).round(3).tolist()
+    [1.0]
+    >>> bool(certificate_margin(forms, np.array([[0.0, 1.0]]))[0] < 0)
+    True
     """
     combined = np.einsum("ke,keij->kij", lam, forms)
     combined = 0.5 * (combined + combined.transpose(0, 2, 1))
@@ -174,6 +183,15 @@ def find_certificates(
     Returns
     -------
     CertificateSearch
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> # z^2 - 1 (real roots +-1) and 2 z^2 + 1 (none): the second alone is a certificate
+    >>> forms = np.array([[np.diag([-1.0, 1.0]), np.diag([1.0, 2.0])]])
+    >>> found = find_certificates(forms)
+    >>> bool(found.certified[0]), bool(found.margin[0] > MARGIN)
+    (True, True)
 
     Notes
     -----

@@ -78,6 +78,14 @@ def quadratic_parts(poly, r: int) -> tuple:
     """``(c, g, Q)`` with ``poly = c + g . x + x^T Q x`` exactly (``Q`` symmetric), as fmpq objects.
 
     Raises ``ValueError`` for a term of degree above 2.
+
+    Examples
+    --------
+    >>> from flint import fmpq_mpoly_ctx
+    >>> x, y = fmpq_mpoly_ctx.get(("x", 2), "lex").gens()
+    >>> c, g, Q = quadratic_parts(3 * x * y + x - 2 + 0 * y, 2)
+    >>> (c, g, Q)
+    (-2, [1, 0], [[0, 3/2], [3/2, 0]])
     """
     c = fmpq(0)
     g = [fmpq(0)] * r
@@ -183,6 +191,15 @@ def prove_no_real_solution(polys: list, r: int, *, scale: float = 1.0) -> NoReal
     Returns
     -------
     NoRealProof
+
+    Examples
+    --------
+    >>> from flint import fmpq_mpoly_ctx
+    >>> x, y = fmpq_mpoly_ctx.get(("x", 2), "lex").gens()
+    >>> prove_no_real_solution([x - y, x * x + y * y + 1 + 0 * x], 2).how  # 2 x^2 + 1 > 0
+    'combination'
+    >>> prove_no_real_solution([x - y, x * y - 1 + 0 * x], 2).proved  # x = y = 1
+    False
     """
     for poly in polys:
         if poly.context().nvars() != r:

@@ -140,6 +140,14 @@ def certificates_pay(allocation: Allocation) -> bool:
     floating-point sample members (the 24 that guide the template) have a
     certificate of no real root: in families where nearly every trial is
     solvable (MP near 1) the search would only delay the roots.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=8, m=4))  # MP about 0.44
+    True
+    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))  # MP about 1
+    False
     """
     samples = _float_samples(allocation)
     if samples is None:
