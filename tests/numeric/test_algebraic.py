@@ -155,3 +155,16 @@ def test_first_phase_starts_only_save_time():
     for bad in (4, -1, 1.5, True):
         with pytest.raises(ValueError, match="first_starts"):
             SOLVERS["algebraic"](SPREAD_4, trials[:2], SolverOptions(extra={"first_starts": bad}))
+
+
+def test_solution_scale_measures_the_particular_solution():
+    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem, natural_scale, solution_scale
+
+    trials = draw_trials(SPREAD_8, 0, range(6))
+    reduced = ReducedMarkovProblem(MatchProblem(SPREAD_8, trials), metric="markov")
+    owner = np.arange(6)
+    scale = solution_scale(reduced, owner)
+    assert np.allclose(scale, np.sqrt(np.mean(reduced.particular**2, axis=1)))
+    assert (scale > natural_scale(reduced.exact, owner)).all()  # solutions are larger than the draws
+    reduced.particular[2] = 0.0  # degenerate: the natural scale stands in
+    assert solution_scale(reduced, owner)[2] == natural_scale(reduced.exact, owner)[2]
