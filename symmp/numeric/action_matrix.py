@@ -50,6 +50,7 @@ from .action_template import (
     dense_template,
     build_template,
 )
+from .batched import solve_each
 
 __all__ = [
     "quadratic_roots",
@@ -78,22 +79,6 @@ FAR = 1e3
 #: two computed roots closer than this (relative) are one root found twice: the system
 #: is not complete (the families here have simple roots)
 DISTINCT = 1e-7
-
-
-def _solve(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Batched solve; returns (solution, ok) with singular members NaN and not ok."""
-    try:
-        return np.linalg.solve(a, b), np.ones(len(a), dtype=bool)
-    except np.linalg.LinAlgError:
-        out = np.full(b.shape, np.nan, dtype=np.result_type(a, b))
-        ok = np.zeros(len(a), dtype=bool)
-        for k in range(len(a)):
-            try:
-                out[k] = np.linalg.solve(a[k], b[k])
-                ok[k] = True
-            except np.linalg.LinAlgError:
-                pass
-        return out, ok
 
 
 def _evaluate(constant, linear, hessian, z):
@@ -233,7 +218,7 @@ def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: st
     if method == "dense":
         filled = np.zeros((k, size, size + template.roots))
         filled[:, template.fill_row, template.fill_col] = values
-        solved, ok = _solve(filled[:, :, :size], filled[:, :, size:])
+        solved, ok = solve_each(filled[:, :, :size], filled[:, :, size:])
         return solved[:, template.r_columns, :], ok
     width = size + template.roots
     work = np.zeros((size * width, k))  # flat (row, column) -> the k systems' entries, contiguous
@@ -243,7 +228,7 @@ def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: st
         work[targets] -= factors[owners] * work[sources]
     last = work.reshape(size, width, k)[template.final_rows]
     square = last[:, template.r_columns].transpose(2, 0, 1)
-    return _solve(square, last[:, size:].transpose(2, 0, 1))
+    return solve_each(square, last[:, size:].transpose(2, 0, 1))
 
 
 def _newton_step(scaled, roots):
@@ -253,7 +238,7 @@ def _newton_step(scaled, roots):
     """
     k, count, q = roots.shape
     res, jac = _evaluate(*scaled, roots)
-    step, _ = _solve(jac.reshape(-1, q, q), res.reshape(-1, q, 1))
+    step, _ = solve_each(jac.reshape(-1, q, q), res.reshape(-1, q, 1))
     step = step.reshape(k, count, q)
     finite = np.isfinite(step)
     size = np.abs(step).max(axis=2) / (1.0 + np.abs(roots).max(axis=2))

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .batched import solve_each
+
 __all__ = ["homogenized_forms", "find_certificates", "certificate_margin", "CertificateSearch", "MARGIN"]
 
 #: a certificate must have ``lambda_min(M(lam)) > MARGIN * sum |lam_e|`` (unit-norm forms)
@@ -143,21 +145,6 @@ def certificate_margin(forms: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return np.where(finite & np.isfinite(margin), margin, -np.inf)
 
 
-def _inverses(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Batched inverses and which matrices were regular (one singular member spoils no other)."""
-    try:
-        return np.linalg.inv(matrices), np.ones(len(matrices), dtype=bool)
-    except np.linalg.LinAlgError:
-        out = np.zeros_like(matrices)
-        regular = np.zeros(len(matrices), dtype=bool)
-        for i, matrix in enumerate(matrices):
-            try:
-                out[i], regular[i] = np.linalg.inv(matrix), True
-            except np.linalg.LinAlgError:
-                pass
-        return out, regular
-
-
 def _max_steps(factors_inverse: np.ndarray, directions: np.ndarray) -> np.ndarray:
     """Largest ``a`` keeping ``V + a dV`` positive definite, from ``L^-1`` (``V = L L^T``)."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -248,7 +235,7 @@ def find_certificates(
         residual = b - np.matmul(Fa, Xa.reshape(n, p * p, 1))[..., 0]
         spread = np.matmul(np.matmul(Xa[:, None], Aa), Zi[:, None])  # X A_j Z^-1
         schur = np.matmul(Fa, spread.reshape(n, e, p * p).transpose(0, 2, 1))
-        schur_factor, regular = _inverses(schur)
+        schur_factor, regular = solve_each(schur, np.broadcast_to(np.eye(e), schur.shape))
         if not regular.all():  # dependent forms (zero, repeated, proportional): those stay open
             active = active[regular]
             continue

@@ -81,7 +81,7 @@ from .markov_reduction import (
     square_quadratic_unknowns,
 )
 from ._starts import trial_starts
-from .newton import _newton_landing, newton_iterate
+from .newton import _newton_landing, _solve, newton_iterate
 
 __all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "NEAR_REAL"]
 
@@ -284,10 +284,7 @@ def square_newton(
         )
         if active.size == 0:
             break
-        try:
-            step = np.linalg.solve(lin + bent, -res[:, :, None])[..., 0]
-        except np.linalg.LinAlgError:
-            step = np.stack([np.linalg.lstsq(a, -b, rcond=None)[0] for a, b in zip(lin + bent, res)])
+        step = _solve(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
         curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
         along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
         with np.errstate(invalid="ignore", over="ignore"):

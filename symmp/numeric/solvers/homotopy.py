@@ -46,6 +46,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...allocation import Allocation
+from ..batched import solve_each
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial, trial_rng
 from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
@@ -85,16 +86,7 @@ def homotopy_applies(allocation: Allocation) -> bool:
 
 def _solve(A, b):
     """Batched complex solve; singular rows give NaN (the path then fails)."""
-    try:
-        return np.linalg.solve(A, b[..., None])[..., 0]
-    except np.linalg.LinAlgError:
-        out = np.full(b.shape, np.nan + 0j)
-        for k in range(len(A)):
-            try:
-                out[k] = np.linalg.solve(A[k], b[k])
-            except np.linalg.LinAlgError:
-                pass
-        return out
+    return solve_each(A, b[..., None])[0][..., 0]
 
 
 def track_paths(QF, gamma, patch, y0):

@@ -23,6 +23,7 @@ import numpy as np
 
 from ...allocation import Allocation
 from ...errors import SymmpError
+from ..batched import solve_each
 from ..problem import MatchProblem
 from ..sampling import Trial
 from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
@@ -106,14 +107,7 @@ class _BlockPlan:
             # square blocks: LU solves; an exactly singular member is left NaN (an ill-conditioned
             # one gives an inaccurate point that the real-model residual check then rejects)
             rows = np.flatnonzero(finite)
-            try:
-                out[rows] = -np.linalg.solve(A[rows], c[rows][..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                for t in rows:
-                    try:
-                        out[t] = -np.linalg.solve(A[t], c[t])
-                    except np.linalg.LinAlgError:
-                        pass
+            out[rows] = -solve_each(A[rows], c[rows][..., None])[0][..., 0]
             return out
         with np.errstate(all="ignore"):
             singular = np.ones((len(A), min(self.shape)))
