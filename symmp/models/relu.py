@@ -20,7 +20,7 @@ from ..errors import SpecError
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
 
-__all__ = ["ShallowReLU", "ACTIVATIONS", "gaussian_point", "slope_residues"]
+__all__ = ["ShallowReLU", "ACTIVATIONS", "check_activation", "gaussian_point", "slope_residues"]
 
 _LEAK = 0.01
 
@@ -39,6 +39,15 @@ ACTIVATIONS = {
     "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
 }
+
+
+def check_activation(activation) -> str:
+    """``activation`` if it names one of :data:`ACTIVATIONS`, else a one-line SpecError."""
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise SpecError(
+            f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
+        )
+    return activation
 
 
 def gaussian_point(model: Model, m: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
@@ -81,11 +90,7 @@ class ShallowReLU(Model):
         self.n0 = check_positive_int(n0, "dims.n0")
         self.h = check_positive_int(h, "dims.h")
         self.d = check_positive_int(d, "dims.d")
-        if not isinstance(activation, str) or activation not in ACTIVATIONS:
-            raise SpecError(
-                f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
-            )
-        self.activation = activation
+        self.activation = check_activation(activation)
 
     @property
     def matrix_shapes(self) -> dict[str, tuple[int, int]]:

@@ -26,10 +26,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..arithmetic import FLOAT, Arithmetic
-from ..errors import SpecError
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
-from .relu import ACTIVATIONS, gaussian_point, slope_residues
+from .relu import ACTIVATIONS, check_activation, gaussian_point, slope_residues
 
 __all__ = ["DeepReLU2"]
 
@@ -63,11 +62,7 @@ class DeepReLU2(Model):
         self.h1 = check_positive_int(h1, "dims.h1")
         self.h2 = check_positive_int(h2, "dims.h2")
         self.d = check_positive_int(d, "dims.d")
-        if activation not in ACTIVATIONS:
-            raise SpecError(
-                f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
-            )
-        self.activation = activation
+        self.activation = check_activation(activation)
 
     @property
     def matrix_shapes(self) -> dict[str, tuple[int, int]]:

@@ -150,6 +150,8 @@ def test_bad_dims_and_activation_name_the_field():
         DeepReLU2(n0=1, h1=0, h2=1, d=1)
     with pytest.raises(SpecError, match="activation"):
         DeepReLU2(n0=1, h1=1, h2=1, d=1, activation="gelu")
+    with pytest.raises(SpecError, match="activation"):  # not a string: the same one-line error
+        DeepReLU2(n0=1, h1=1, h2=1, d=1, activation=["relu"])
 
 
 # ------------------------------------------------------------------ verdicts
