@@ -11,6 +11,8 @@ from symmp.numeric.solvers import solver_applies
 from symmp.numeric.solvers.algebraic import algebraic_applies, algebraic_solve, family_template
 from symmp.numeric.solvers.auto import resolve_solver
 
+from .helpers import assert_batch_independent
+
 SPREAD_4 = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)  # 12 roots
 SPREAD_8 = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=8, m=4)  # 16 roots
 SMALL = Allocation.spread(LRNN(4, 1, 1, 2), "W", r=2, K=2, m=2)  # 1 reduced unknown
@@ -57,14 +59,7 @@ def test_finds_every_match_that_newton_and_homotopy_find(allocation):
 
 def test_outcome_does_not_depend_on_the_batch():
     trials = draw_trials(SPREAD_8, 1, range(12))
-    options = SolverOptions(seed=1)
-    together = algebraic_solve(SPREAD_8, trials, options)
-    alone = [algebraic_solve(SPREAD_8, [t], options)[0] for t in trials[:5]]
-    shuffled = algebraic_solve(SPREAD_8, trials[::-1][:7], options)[::-1]
-    for a, b in zip(together, alone):
-        assert (a.index, a.matched, a.details["stage"]) == (b.index, b.matched, b.details["stage"])
-    for a, b in zip(together[5:], shuffled):
-        assert (a.index, a.matched) == (b.index, b.matched)
+    assert_batch_independent(algebraic_solve, SPREAD_8, trials, SolverOptions(seed=1), alone=5, detail="stage")
 
 
 @pytest.mark.parametrize("allocation, count", [(SMALL, 60), (SPREAD_8, 12)])

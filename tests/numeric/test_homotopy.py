@@ -10,6 +10,8 @@ from symmp.numeric.problem import MatchProblem
 from symmp.numeric.solvers import solver_applies
 from symmp.numeric.solvers.homotopy import homotopy_applies, homotopy_solve
 
+from .helpers import assert_batch_independent
+
 SPREAD_4 = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
 SPREAD_8 = Allocation.spread(LRNN(16, 2, 2, 2), "W", r=8, K=8, m=4)
 SMALL = Allocation.spread(LRNN(4, 1, 1, 2), "W", r=2, K=2, m=2)  # 1 reduced unknown, 2 paths
@@ -56,13 +58,7 @@ def test_never_misses_a_newton_match():
 def test_outcome_does_not_depend_on_the_batch():
     trials = draw_trials(SPREAD_4, 1, range(12))
     options = SolverOptions(seed=1)
-    together = homotopy_solve(SPREAD_4, trials, options)
-    alone = [homotopy_solve(SPREAD_4, [t], options)[0] for t in trials[:6]]
-    shuffled = homotopy_solve(SPREAD_4, trials[::-1][:7], options)[::-1]
-    for a, b in zip(together, alone):
-        assert (a.index, a.matched, a.details["finite_endpoints"]) == (b.index, b.matched, b.details["finite_endpoints"])
-    for a, b in zip(together[5:], shuffled):
-        assert (a.index, a.matched) == (b.index, b.matched)
+    assert_batch_independent(homotopy_solve, SPREAD_4, trials, options, alone=6, detail="finite_endpoints")
 
 
 def test_agrees_with_certified_on_a_small_case():
