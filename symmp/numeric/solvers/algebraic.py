@@ -81,7 +81,7 @@ from .markov_reduction import (
     square_quadratic_unknowns,
 )
 from ._starts import trial_starts
-from .newton import _newton_landing, _solve, newton_iterate
+from .newton import _newton_landing, _solve, confirm_matches
 
 __all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "NEAR_REAL"]
 
@@ -297,17 +297,6 @@ def square_newton(
     return z
 
 
-def _confirm(exact, theta, owner, tol):
-    """Real-model relative residuals of candidate points, polished there when close."""
-    real = exact.relative_residual(theta, owner)
-    real = np.where(np.isfinite(real), real, np.inf)
-    close = np.flatnonzero((real > tol) & (real <= np.sqrt(tol)))  # near misses get a real-model polish
-    if close.size:
-        polished, real[close], _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=POLISH)
-        theta[close] = polished
-    return theta, real
-
-
 def _scaled(quad, owner, scale):
     """``(constant, linear, hessian)`` of members ``owner`` with the unknowns divided by ``scale``."""
     return (
@@ -333,7 +322,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     def record(z, rows):
         """Confirm candidates ``z`` of members ``rows`` (positions in ``chosen``) on the real model."""
         owner = chosen[rows]
-        theta, real = _confirm(exact, reduced.full_theta(z, owner), owner, options.tol)
+        theta, real = confirm_matches(exact, reduced.full_theta(z, owner), owner, options.tol, POLISH)
         for k in np.flatnonzero(real < best[rows]):
             t = rows[k]
             if real[k] < best[t]:

@@ -51,7 +51,7 @@ from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial, trial_rng
 from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 from .markov_reduction import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
-from .newton import newton_iterate
+from .newton import confirm_matches, newton_iterate
 
 __all__ = ["homotopy_solve", "homotopy_applies", "track_paths", "MAX_PATHS"]
 
@@ -296,16 +296,8 @@ def _homotopy_part(allocation, trials, options):
     if cand.size:
         z = x[cand].real * scale[owner[cand], None]
         z, _, _ = newton_iterate(quad, z, owner[cand], tol=options.tol, max_iter=REAL_NEWTON)
-        theta = reduced.full_theta(z, owner[cand])
-        real = exact.relative_residual(theta, owner[cand])
-        real = np.where(np.isfinite(real), real, np.inf)
-        # confirmation on the real model: a few real-model Newton steps from the near ones
-        close = np.flatnonzero(real <= np.sqrt(options.tol))
-        if close.size:
-            polished, real[close], _ = newton_iterate(
-                exact, theta[close], owner[cand][close], tol=options.tol, max_iter=POLISH
-            )
-            theta[close] = polished
+        # confirmation on the real model: a few real-model Newton steps from the near misses
+        theta, real = confirm_matches(exact, reduced.full_theta(z, owner[cand]), owner[cand], options.tol, POLISH)
         relative[cand] = real
         thetas[cand] = theta
     relative = relative.reshape(size, paths)

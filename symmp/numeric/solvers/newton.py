@@ -62,7 +62,7 @@ from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 from ._starts import batch_starts
 from .markov_reduction import ReducedMarkovProblem, reduction_applies
 
-__all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "ALPHAS", "PATIENCE", "PROGRESS"]
+__all__ = ["newton_solve", "newton_iterate", "levenberg_marquardt", "confirm_matches", "ALPHAS", "PATIENCE", "PROGRESS"]
 
 _LAM_START, _LAM_MIN, _LAM_MAX = 1e-3, 1e-15, 1e12
 _REGULARISATION = 1e-12  # relative damping of the (Gauss-)Newton step itself
@@ -459,6 +459,20 @@ def _newton_landing(exact, theta, owner):
     gram[:, diagonal, diagonal] += (_REGULARISATION * mu)[:, None]
     landed = theta - _solve(gram, np.matmul(jt, res[:, :, None]))[..., 0]
     return np.where(np.isfinite(landed).all(axis=1)[:, None], landed, theta)
+
+
+def confirm_matches(exact, theta, owner, tol, polish):
+    """Real-model relative residuals of candidate points, with ``polish`` real-model Newton
+    steps for the near misses (``tol < residual <= sqrt(tol)``); returns ``(theta, residual)``
+    (non-finite residuals as inf). Used by the reduced solvers, whose candidates come from
+    another system and must match on the real model."""
+    real = exact.relative_residual(theta, owner)
+    real = np.where(np.isfinite(real), real, np.inf)
+    close = np.flatnonzero((real > tol) & (real <= np.sqrt(tol)))
+    if close.size:
+        polished, real[close], _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=polish)
+        theta[close] = polished
+    return theta, real
 
 
 def _restarts(problem, starts, judge, settings):
