@@ -223,9 +223,14 @@ def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: st
     width = size + template.roots
     work = np.zeros((size * width, k))  # flat (row, column) -> the k systems' entries, contiguous
     work[template.fill_row * width + template.fill_col] = values.T
-    for entries, pivots, targets, sources, owners in template.levels:
-        factors = work[entries] / work[pivots]
-        work[targets] -= factors[owners] * work[sources]
+    for entries, pivots, targets, sources, owners in template.levels:  # in place: no temporaries
+        factors = work[entries]
+        factors /= work[pivots]
+        update = factors[owners]
+        update *= work[sources]
+        changed = work[targets]
+        changed -= update
+        work[targets] = changed
     last = work.reshape(size, width, k)[template.final_rows]
     square = last[:, template.r_columns].transpose(2, 0, 1)
     return solve_each(square, last[:, size:].transpose(2, 0, 1))

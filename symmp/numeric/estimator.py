@@ -43,12 +43,48 @@ from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
 from .solvers.auto import resolve_solver
 
-__all__ = ["estimate_mp", "DEFAULT_STARTS"]
+__all__ = ["estimate_mp", "default_batch", "DEFAULT_STARTS", "BATCH_MEMORY"]
 
 #: default random starts per trial for local solvers
 DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
 #: solvers whose ``starts`` are meaningful
 _LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified", "homotopy", "algebraic"}
+#: bytes of working arrays a default-sized task may hold: a fixed number (not the machine's
+#: memory or ``SYMMP_MEMORY_LIMIT_GB``), since the batch is part of a run's identity
+BATCH_MEMORY = 1 << 30
+#: copies per trial of a Jacobian evaluation's arrays that a batched solver keeps at once
+_COPIES_PER_TRIAL = 8
+_BYTES_PER_ENTRY = 8
+
+
+def default_batch(allocation: Allocation, solver: str) -> int:
+    """The default trials per task of ``solver`` (a registered name, not ``"auto"``) on ``allocation``.
+
+    The solver's own default, lowered (to at least 1) where a task's working
+    arrays would exceed :data:`BATCH_MEMORY`, counting per trial a few copies
+    (``_COPIES_PER_TRIAL``: iterates, factorisations, temporaries) of what one
+    numeric Jacobian evaluation holds: the ``d*m x r`` Jacobian of the
+    learnable weights, every matrix, the inputs and the model's intermediates
+    (:meth:`~symmp.models.Model.working_entries` less its full Jacobian). It
+    depends only on the allocation and the solver, never on the machine or
+    the number of workers, so a run's identity (and its numbers) stays the
+    same everywhere.
+
+    Examples
+    --------
+    >>> from symmp import LFFN, LRNN, Allocation
+    >>> default_batch(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4), "algebraic")
+    1000
+    >>> big = LFFN([300, 300, 300])  # 180,000 weights; 90,000 equations at m = 300
+    >>> default_batch(Allocation.in_rows(big, "W1", rows=[0], k=3, m=300), "newton")
+    31
+    """
+    get_solver(solver)
+    model, m = allocation.model, allocation.m
+    full_jacobian = model.output_dim * m * model.n_weights
+    entries = model.output_dim * m * allocation.r + model.n_weights + model.working_entries(m) - full_jacobian
+    per_trial = _COPIES_PER_TRIAL * _BYTES_PER_ENTRY * entries
+    return max(1, min(SOLVER_INFO[solver].defaults["batch"], BATCH_MEMORY // per_trial))
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -109,8 +145,10 @@ def estimate_mp(
         (None: keep nothing). The CLI defaults to ``symmp-runs.sqlite``.
     batch : int, optional
         Trials per task; part of the run's identity, like the seed. Default:
-        the solver's (200 for the solvers vectorised across trials, whose
-        calls have a fixed cost; 25 otherwise).
+        the solver's (1,000 for the solvers vectorised across trials, whose
+        calls have a fixed cost; 25 otherwise), lowered for large models so
+        that a task's working arrays stay near :data:`BATCH_MEMORY`
+        (:func:`default_batch`).
     target_halfwidth : float, optional
         Stop once the Wilson interval's half-width is at most this.
     use_certificate : bool
@@ -141,7 +179,7 @@ def estimate_mp(
     starts = info.defaults["starts"] if starts is None else starts
     tol = info.defaults["tol"] if tol is None else tol
     max_iter = info.defaults["max_iter"] if max_iter is None else max_iter
-    batch = info.defaults["batch"] if batch is None else batch
+    batch = default_batch(allocation, method) if batch is None else batch
     _check_int(starts, "starts", 1)
     _check_int(max_iter, "max_iter", 1)
     _check_int(workers, "workers", 1)

@@ -141,7 +141,8 @@ class QuadraticProblem:
     Jacobian is affine, so this difference is exact up to rounding). The
     coefficients are computed once per trial and shared by every start and
     iteration, so evaluation costs ``O(E r^2)`` per point whatever the model's
-    size. Solvers must confirm a match on the real model
+    size. ``coefficients=(c, J0, H)`` takes them as given instead (a problem
+    that knows them in closed form). Solvers must confirm a match on the real model
     (:meth:`MatchProblem.relative_residual`); this is only a fast surrogate.
 
     Examples
@@ -156,11 +157,20 @@ class QuadraticProblem:
     True
     """
 
-    def __init__(self, exact: MatchProblem) -> None:
+    def __init__(self, exact: MatchProblem, coefficients: tuple | None = None) -> None:
         self.exact = exact
         self.r, self.size, self.equations = exact.r, exact.size, exact.equations
         self.target_norms = exact.target_norms
         self.trials, self.entries = exact.trials, exact.entries
+        if coefficients is not None:  # known in closed form (e.g. ReducedMarkovProblem.quadratic_coefficients)
+            constant, linear, hessian = (np.asarray(a, dtype=float) for a in coefficients)
+            shapes = [(self.size, self.equations), (self.size, self.equations, self.r)]
+            shapes.append(shapes[1] + (self.r,))
+            if [constant.shape, linear.shape, hessian.shape] != shapes:
+                raise ValueError(f"coefficients must have shapes {shapes}, got "
+                                 f"{[constant.shape, linear.shape, hessian.shape]}")
+            self.constant, self.linear, self.hessian = constant, linear, np.ascontiguousarray(hessian)
+            return
         zero = np.zeros((self.size, self.r))
         self.constant = exact.residual(zero)
         self.linear = exact.jacobian(zero)

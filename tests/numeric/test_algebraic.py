@@ -8,7 +8,7 @@ from symmp import Allocation, LRNN
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials, estimate_mp
 from symmp.numeric.problem import MatchProblem
 from symmp.numeric.solvers import solver_applies
-from symmp.numeric.solvers.algebraic import algebraic_applies, algebraic_solve, family_template
+from symmp.numeric.solvers.algebraic import FIRST_SCALES, algebraic_applies, algebraic_solve, family_template
 from symmp.numeric.solvers.auto import resolve_solver
 
 from .helpers import assert_batch_independent
@@ -146,8 +146,8 @@ def test_first_phase_starts_only_save_time():
     assert [o.matched for o in default] == [o.matched for o in no_newton]  # the roots find the same
     assert all(o.details["stage"] != "newton" for o in no_newton)
     assert any(o.details["stage"] == "newton" for o in default)
-    assert all(o.starts <= 3 for o in default if o.details["stage"] != "fallback")
-    for bad in (4, -1, 1.5, True):
+    assert all(o.starts <= len(FIRST_SCALES) for o in default if o.details["stage"] != "fallback")
+    for bad in (len(FIRST_SCALES) + 1, -1, 1.5, True):
         with pytest.raises(ValueError, match="first_starts"):
             SOLVERS["algebraic"](SPREAD_4, trials[:2], SolverOptions(extra={"first_starts": bad}))
 

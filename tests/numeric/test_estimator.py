@@ -149,3 +149,23 @@ def test_note_does_not_call_numeric_matches_proved():
     result = estimate_mp(rows, **{**RUN, "trials": 10})
     assert result.mp == 1.0 and not result.lower_bound and result.proved == 0
     assert "proved by" not in result.note and "10 match verdicts are numeric" in result.note
+
+
+def test_default_batch_is_the_solvers_own_and_shrinks_only_for_large_models(monkeypatch):
+    from symmp import LFFN
+    from symmp.numeric.estimator import BATCH_MEMORY, default_batch
+    from symmp.numeric.solvers import GENERIC_DEFAULTS, VECTORISED_BATCH
+
+    assert default_batch(DIAGONAL, "newton") == VECTORISED_BATCH
+    assert default_batch(DIAGONAL, "fsolve") == GENERIC_DEFAULTS["batch"]
+    assert estimate_mp(DIAGONAL, trials=3, solver="newton", use_certificate=False).settings["batch"] == VECTORISED_BATCH
+    wide = LFFN([300, 300, 300])  # 90,000 equations at m = 300
+    sizes = [default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=k, m=300), "newton") for k in (3, 6, 12)]
+    assert VECTORISED_BATCH > sizes[0] > sizes[1] > sizes[2] > 1  # more learnables, smaller tasks
+    # 8 copies of what a trial's Jacobian evaluation holds (Jacobian, weights, inputs) per trial
+    per_trial = 8 * 8 * (90_000 * 3 + 180_000 + 300 * 300)
+    assert sizes[0] == BATCH_MEMORY // per_trial
+    monkeypatch.setenv("SYMMP_MEMORY_LIMIT_GB", "0.5")  # the machine's limit is not part of a run's identity
+    assert default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=3, m=300), "newton") == sizes[0]
+    huge = Allocation.in_rows(wide, "W1", rows=range(50), k=300, m=300)  # a 90,000 x 15,000 Jacobian
+    assert default_batch(huge, "newton") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from symmp import LRNN, Allocation
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials
@@ -150,3 +151,37 @@ def test_batch_starts_equal_the_per_trial_starts_for_any_subset():
     assert np.array_equal(batch_starts(problem, 5, 2), every)
     assert np.array_equal(batch_starts(problem, 5, 2, [4, 1]), every[[4, 1]])
     assert batch_starts(problem, 5, 2, []).shape == (0, 5, 3)
+
+
+@pytest.mark.parametrize(
+    "allocation",
+    [
+        Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4),  # the benchmark's K = 4 family
+        Allocation.random(LRNN(5, 1, 2, 2), r=6, m=2, matrices=["W"], seed=3),  # chains j_p = i_p'
+        Allocation.random(LRNN(7, 2, 1, 2), r=12, m=4, matrices=["W"], seed=4),
+        Allocation.spread(LRNN(6, 2, 1, 3, convention="standard"), "W", r=8, K=3, m=6),  # blocks j = 0, 2
+    ],
+)
+def test_closed_form_quadratic_coefficients_equal_the_jacobian_differences(allocation):
+    from symmp.numeric.problem import QuadraticProblem
+
+    reduced = ReducedMarkovProblem(MatchProblem(allocation, draw_trials(allocation, 1, range(5))), metric="markov")
+    generic = QuadraticProblem(reduced)  # r + 1 Jacobian evaluations per trial
+    closed = reduced.quadratic_coefficients()
+    for mine, theirs in zip(closed, (generic.constant, generic.linear, generic.hessian)):
+        assert mine.shape == theirs.shape
+        assert np.allclose(mine, theirs, rtol=1e-10, atol=1e-10 * np.abs(theirs).max())
+    # and the surrogate built from them reproduces the reduced residual at random points
+    fast = QuadraticProblem(reduced, closed)
+    z = np.random.default_rng(0).standard_normal((5, reduced.r)) * 3
+    assert np.allclose(fast.residual(z), reduced.residual(z), rtol=1e-9, atol=1e-9)
+
+
+def test_closed_form_coefficients_refuse_what_is_not_quadratic_markov():
+    allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
+    exact = MatchProblem(allocation, draw_trials(allocation, 1, range(2)))
+    with pytest.raises(ValueError, match="metric='markov'"):
+        ReducedMarkovProblem(exact, metric="outputs").quadratic_coefficients()
+    longer = Allocation.spread(LRNN(6, 2, 1, 3), "W", r=8, K=4, m=6)  # paper convention, T = 3: W^3
+    with pytest.raises(ValueError, match="power 2"):
+        ReducedMarkovProblem(MatchProblem(longer, draw_trials(longer, 1, range(2)))).quadratic_coefficients()

@@ -69,3 +69,14 @@ def test_quadratic_surrogate_is_exact_for_degree_two(allocation):
 def test_quadratic_surrogate_refuses_higher_degree():
     assert not QuadraticProblem.applies(ALLOCATIONS[1] if ALLOCATIONS[1].model.T > 3 else
                                         Allocation.spread(LRNN(4, 2, 2, 3), "W", r=4, K=2, m=4))
+
+
+def test_quadratic_surrogate_checks_given_coefficients():
+    allocation = Allocation.spread(LRNN(4, 1, 1, 2), "W", r=2, K=1, m=2)
+    exact = MatchProblem(allocation, draw_trials(allocation, 0, range(3)))
+    generic = QuadraticProblem(exact)
+    given = QuadraticProblem(exact, (generic.constant, generic.linear, generic.hessian))
+    theta = np.random.default_rng(1).standard_normal((3, 2))
+    assert np.allclose(given.residual(theta), exact.residual(theta))
+    with pytest.raises(ValueError, match="shapes"):
+        QuadraticProblem(exact, (generic.constant, generic.linear, generic.hessian[:, :, :1]))

@@ -149,10 +149,15 @@ class SolverInfo:
 #: ``batch`` (trials per task of :func:`~symmp.numeric.estimate_mp`) for solvers that do
 #: not set their own
 GENERIC_DEFAULTS = {"starts": 10, "tol": 1e-9, "max_iter": 100, "batch": 25}
-#: the batch of solvers vectorised across trials: a call has a fixed cost of a few
-#: milliseconds of numpy overhead (about 15 ms for ``algebraic``), so 25-trial tasks would
-#: spend most of their time on it; 200 trials still reach the ledger every fraction of a second
-VECTORISED_BATCH = 200
+#: the batch of solvers vectorised across trials. A call has a fixed cost of 10-20 ms of
+#: numpy overhead (``algebraic``), so small tasks spend much of their time on it
+#: (``algebraic`` at K = 4: about 1.3x more trials per second in 500-trial calls than in
+#: 200-trial ones, and 1.1x more again in 1,000-trial calls). A 1,000-trial task still
+#: reaches the ledger within a second or two; a second worker pays only on runs of many
+#: tasks anyway (each worker process first spends a second or more on imports and the
+#: family's caches). :func:`~symmp.numeric.estimate_mp` lowers it for large models
+#: (:data:`~symmp.numeric.estimator.BATCH_MEMORY`)
+VECTORISED_BATCH = 1000
 
 #: solver name -> function (the interface other modules plug into)
 SOLVERS: dict[str, SolverFn] = {}

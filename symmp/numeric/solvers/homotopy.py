@@ -257,7 +257,7 @@ def _homotopy_part(allocation, trials, options):
     size = len(trials)
     exact = MatchProblem(allocation, trials)
     reduced = ReducedMarkovProblem(exact, metric="markov")
-    quad = QuadraticProblem(reduced)
+    quad = QuadraticProblem(reduced, reduced.quadratic_coefficients())  # closed form
     q = reduced.r
     # scale: z = s x with s the RMS of the student's W (the natural weight scale)
     scale = natural_scale(exact, np.arange(size))

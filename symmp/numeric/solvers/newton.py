@@ -423,7 +423,9 @@ def _run_reduced(allocation, trials, settings):
     options = settings[0]
     exact = MatchProblem(allocation, trials)
     reduced = ReducedMarkovProblem(exact, metric=str(options.extra.get("metric", "outputs")))
-    problem = QuadraticProblem(reduced) if allocation.model.max_power == 2 else reduced
+    problem = reduced
+    if allocation.model.max_power == 2:  # closed form in the Markov metric
+        problem = QuadraticProblem(reduced, reduced.quadratic_coefficients() if reduced.metric == "markov" else None)
 
     def judge(z, t, relative):
         theta = reduced.full_theta(z, t)
