@@ -29,13 +29,15 @@ the same trials (same seed, same ``--starts`` start points from
   choice.
 
 Every case runs ``--trials`` trials (default 1,000, ``estimate_mp``'s
-default, drawn once before any clock) and every batched solver gets them in
-calls of ``estimate_mp``'s default batch (:func:`~symmp.numeric.estimator.default_batch`,
-1,000 here), as a user's run would: these solvers' calls have a fixed cost of
-10-20 ms, so their rate depends on the batch (``algebraic`` at K = 4: about
-1.4x more trials per second in 1,000-trial calls than in 200-trial ones),
-while the paper loop's does not (``--trials 200`` shows the smaller batch).
-Every timed run is single-process, and each method's time is the best of
+default, drawn once before any clock), and every batched solver gets them in
+calls of ``estimate_mp``'s default batch
+(:func:`~symmp.numeric.estimator.default_batch`: 1,000 for the default
+solver and ``newton`` here, 200 for ``homotopy``), as a user's run would.
+These solvers' calls have a fixed cost of 10-20 ms, so their rate depends
+on the batch (``algebraic`` at K = 4: about 1.4x more trials per second in
+1,000-trial calls than in 200-trial ones), while the paper loop's does not
+(``--trials 200`` shows the smaller batch). Every timed run is
+single-process, and each method's time is the best of
 ``--repeats`` (default 3) runs on the same trials, the paper loop's included,
 in interleaved rounds (:func:`timed`: machine noise here is +-30% and drifts,
 so every method sees the same drift). Truth per trial: K = 2 satisfies Theorem
