@@ -144,7 +144,8 @@ def solver_job(name, allocation, trials, options, batch=None):
     """``SOLVERS[name]`` on ``trials``, in calls of ``batch`` trials (default: one call), as
     :func:`~symmp.numeric.estimate_mp` hands them to the solver; verdicts in trial order."""
     size = batch or len(trials)
-    return lambda: [o for s in range(0, len(trials), size) for o in SOLVERS[name](allocation, trials[s:s + size], options)]
+    solve = SOLVERS[name]
+    return lambda: [o for s in range(0, len(trials), size) for o in solve(allocation, trials[s:s + size], options)]
 
 
 def pipeline_job(allocation, count, seed, starts):

@@ -86,7 +86,15 @@ from .markov_reduction import (
 from ._starts import trial_starts
 from .newton import _newton_landing, _solve, confirm_matches
 
-__all__ = ["algebraic_solve", "algebraic_applies", "family_template", "square_newton", "FIRST_ITERATIONS", "FIRST_SCALES", "NEAR_REAL"]
+__all__ = [
+    "algebraic_solve",
+    "algebraic_applies",
+    "family_template",
+    "square_newton",
+    "FIRST_ITERATIONS",
+    "FIRST_SCALES",
+    "NEAR_REAL",
+]
 
 #: Newton iterations per first-phase start
 FIRST_ITERATIONS = 20
