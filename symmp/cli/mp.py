@@ -57,6 +57,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     parser.add_argument(
+        "--batch", type=positive_int, default=None,
+        help="trials per task, part of a run's identity (default: the solver's; 1000 for the "
+        "vectorised solvers, fewer for large models, 25 otherwise); smaller tasks let "
+        "--target-halfwidth stop sooner and --workers share a small run",
+    )
+    parser.add_argument(
         "--executor", default="local", metavar="local|dask[:ADDRESS]",
         help="where trials run (default local processes; dask needs the 'distributed' extra)",
     )
@@ -84,7 +90,7 @@ def run_options(args: argparse.Namespace) -> dict:
         )
     return dict(
         trials=args.trials, seed=args.seed, solver=args.solver, starts=args.starts, tol=args.tol,
-        max_iter=args.max_iter, workers=args.workers, executor=args.executor,
+        max_iter=args.max_iter, workers=args.workers, batch=args.batch, executor=args.executor,
         store=None if args.no_store else args.store, target_halfwidth=args.target_halfwidth,
         use_certificate=not args.no_certificate, cross_check=args.cross_check,
         distribution=args.distribution, sigma=args.sigma,

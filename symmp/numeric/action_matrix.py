@@ -223,7 +223,7 @@ def _normal_forms(coefficients: np.ndarray, template: ActionTemplate, method: st
     width = size + template.roots
     work = np.zeros((size * width, k))  # flat (row, column) -> the k systems' entries, contiguous
     work[template.fill_row * width + template.fill_col] = values.T
-    for entries, pivots, targets, sources, owners in template.levels:  # in place: no temporaries
+    for entries, pivots, targets, sources, owners in template.levels:  # arithmetic in place on the gathers
         factors = work[entries]
         factors /= work[pivots]
         update = factors[owners]

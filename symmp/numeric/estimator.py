@@ -63,12 +63,15 @@ def default_batch(allocation: Allocation, solver: str) -> int:
     The solver's own default, lowered (to at least 1) where a task's working
     arrays would exceed :data:`BATCH_MEMORY`, counting per trial a few copies
     (``_COPIES_PER_TRIAL``: iterates, factorisations, temporaries) of what one
-    numeric Jacobian evaluation holds: the ``d*m x r`` Jacobian of the
-    learnable weights, every matrix, the inputs and the model's intermediates
-    (:meth:`~symmp.models.Model.working_entries` less its full Jacobian). It
-    depends only on the allocation and the solver, never on the machine or
-    the number of workers, so a run's identity (and its numbers) stays the
-    same everywhere.
+    numeric Jacobian evaluation holds: the ``E x r`` Jacobian of the
+    learnable weights (``E = d*m`` equations), every matrix, the inputs and
+    the model's intermediates (:meth:`~symmp.models.Model.working_entries`
+    less its full Jacobian), plus, where the outputs have degree <= 2, the
+    ``E x r x r`` Hessian of the exact quadratic model the polynomial solvers
+    build (:class:`~symmp.numeric.problem.QuadraticProblem`). ``"auto"`` is
+    resolved first. It depends only on the allocation and the solver, never
+    on the machine or the number of workers, so a run's identity (and its
+    numbers) stays the same everywhere.
 
     Examples
     --------
@@ -77,12 +80,18 @@ def default_batch(allocation: Allocation, solver: str) -> int:
     1000
     >>> big = LFFN([300, 300, 300])  # 180,000 weights; 90,000 equations at m = 300
     >>> default_batch(Allocation.in_rows(big, "W1", rows=[0], k=3, m=300), "newton")
-    31
+    12
     """
+    from .problem import QuadraticProblem
+
     get_solver(solver)
-    model, m = allocation.model, allocation.m
-    full_jacobian = model.output_dim * m * model.n_weights
-    entries = model.output_dim * m * allocation.r + model.n_weights + model.working_entries(m) - full_jacobian
+    solver = resolve_solver(allocation, solver)
+    model, m, r = allocation.model, allocation.m, allocation.r
+    equations = model.output_dim * m
+    full_jacobian = equations * model.n_weights
+    entries = equations * r + model.n_weights + model.working_entries(m) - full_jacobian
+    if QuadraticProblem.applies(allocation):
+        entries += equations * r * r
     per_trial = _COPIES_PER_TRIAL * _BYTES_PER_ENTRY * entries
     return max(1, min(SOLVER_INFO[solver].defaults["batch"], BATCH_MEMORY // per_trial))
 
@@ -150,7 +159,10 @@ def estimate_mp(
         that a task's working arrays stay near :data:`BATCH_MEMORY`
         (:func:`default_batch`).
     target_halfwidth : float, optional
-        Stop once the Wilson interval's half-width is at most this.
+        Stop once the Wilson interval's half-width is at most this. Checked
+        at the end of each batch: a run of one batch (1,000 trials of a
+        vectorised solver, by default) cannot stop early; pass a smaller
+        ``batch`` for that.
     use_certificate : bool
         Let a maximal/minimal verdict of :func:`symmp.analysis.classify` answer.
     cross_check : bool

@@ -55,6 +55,7 @@ def test_text_output_and_default_store_in_cwd(capsys, tmp_path, monkeypatch):
         (["--tol", "nan"], "--tol"),
         (["--distribution", "cauchy"], "distribution must be"),
         (["--target-halfwidth", "0.7"], "target_halfwidth"),
+        (["--batch", "0"], "--batch"),
     ],
 )
 def test_malformed_options_exit_2_with_one_line(capsys, argv, message):
@@ -106,3 +107,15 @@ def test_paper_k4_spec_runs_the_algebraic_solver(capsys, tmp_path):
         assert "every complex root" in result["note"]
     status, out, _ = _run(capsys, "mp", f"{SPECS}/lrnn_spread_k4.json", "--trials", "60", "--no-store")
     assert status == 0 and "method algebraic" in out and "starts" not in out
+
+
+def test_batch_option_sets_the_task_size_and_lets_a_small_run_stop_early(capsys, tmp_path):
+    argv = ["mp", f"{SPECS}/lrnn_diagonal.json", "--trials", "60", "--solver", "newton", "--starts", "3",
+            "--json", "--no-store"]
+    status, out, _ = _run(capsys, *argv)
+    default = json.loads(out)
+    assert status == 0 and default["settings"]["batch"] == 1000 and default["trials"] == 60
+    status, out, _ = _run(capsys, *argv, "--batch", "20", "--target-halfwidth", "0.2")
+    small = json.loads(out)
+    assert status == 0 and small["settings"]["batch"] == 20
+    assert small["trials"] in (20, 40) and small["trials"] < 60  # stopped at a batch boundary

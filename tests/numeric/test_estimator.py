@@ -160,12 +160,19 @@ def test_default_batch_is_the_solvers_own_and_shrinks_only_for_large_models(monk
     assert default_batch(DIAGONAL, "fsolve") == GENERIC_DEFAULTS["batch"]
     assert estimate_mp(DIAGONAL, trials=3, solver="newton", use_certificate=False).settings["batch"] == VECTORISED_BATCH
     wide = LFFN([300, 300, 300])  # 90,000 equations at m = 300
-    sizes = [default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=k, m=300), "newton") for k in (3, 6, 12)]
+    sizes = [default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=k, m=300), "newton") for k in (1, 2, 4)]
     assert VECTORISED_BATCH > sizes[0] > sizes[1] > sizes[2] > 1  # more learnables, smaller tasks
-    # 8 copies of what a trial's Jacobian evaluation holds (Jacobian, weights, inputs) per trial
-    per_trial = 8 * 8 * (90_000 * 3 + 180_000 + 300 * 300)
-    assert sizes[0] == BATCH_MEMORY // per_trial
+    # 8 copies per trial of a Jacobian evaluation's arrays (Jacobian, weights, inputs) and, the
+    # outputs being linear in W1, of the quadratic model's E x r x r Hessian
+    per_trial = 8 * 8 * (90_000 * 2 + 180_000 + 300 * 300 + 90_000 * 2 * 2)
+    assert sizes[1] == BATCH_MEMORY // per_trial
     monkeypatch.setenv("SYMMP_MEMORY_LIMIT_GB", "0.5")  # the machine's limit is not part of a run's identity
-    assert default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=3, m=300), "newton") == sizes[0]
+    assert default_batch(Allocation.in_rows(wide, "W1", rows=[0], k=2, m=300), "newton") == sizes[1]
     huge = Allocation.in_rows(wide, "W1", rows=range(50), k=300, m=300)  # a 90,000 x 15,000 Jacobian
     assert default_batch(huge, "newton") == 1
+    # degree-2 outputs: the quadratic model's E x r x r Hessian counts too (all of W learnable)
+    lrnn = LRNN(16, 2, 16, 2)
+    dense = Allocation.from_masks(lrnn, {"W": [[1] * 16] * 16}, m=4)
+    equations, r = 16 * 4, 256
+    assert default_batch(dense, "newton") <= BATCH_MEMORY // (8 * 8 * equations * r * r)
+    assert default_batch(dense, "auto") == default_batch(dense, "newton")  # auto is resolved first
