@@ -103,7 +103,10 @@ def _general_form(coefficients: np.ndarray) -> np.ndarray:
     linear_y = np.matmul(np.matmul(mix, linear), turn)
     turned = np.matmul(np.matmul(turn.T, hessian), turn)  # (k, e, q, q)
     hessian_y = np.matmul(mix, turned.reshape(k, q, q * q)).reshape(k, q, q, q)
-    out = _coefficients(constant @ mix.T, linear_y, hessian_y)
+    # per system (a stack of 1 x q products, not one k x q product: BLAS blocks a tall
+    # product by its height, so a row's rounding would depend on the other systems)
+    constant_y = np.matmul(constant[:, None, :], mix.T)[:, 0]
+    out = _coefficients(constant_y, linear_y, hessian_y)
     norms = np.linalg.norm(out, axis=2)
     return out / np.where(norms > 0, norms, 1.0)[:, :, None]
 

@@ -148,3 +148,23 @@ def test_a_quick_pass_finished_by_resume_finds_what_the_full_pass_finds(method):
         assert np.abs(a - b).max() < 1e-8 * (1 + np.abs(a).max())
     with pytest.raises(ValueError, match="resume must have shape"):
         quadratic_roots(c, J, H, resume=quick[:, :3])
+
+
+def test_a_systems_roots_do_not_depend_on_the_rest_of_the_batch():
+    """Bit for bit: a run's chunks fix which systems share a call, but a system's roots must
+    not depend on them (a k x q matrix product would round each row by k's blocking)."""
+    from symmp.numeric import draw_trials
+    from symmp.numeric.problem import MatchProblem, QuadraticProblem
+    from symmp.numeric.solvers.algebraic import _scaled, family_template
+    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem, natural_scale
+
+    allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
+    exact = MatchProblem(allocation, draw_trials(allocation, 4, range(150)))
+    reduced = ReducedMarkovProblem(exact, metric="markov")
+    rows = np.flatnonzero(reduced.eligible)
+    systems = _scaled(QuadraticProblem(reduced, reduced.quadratic_coefficients()), rows, natural_scale(exact, rows))
+    template = family_template(allocation)
+    together, _ = quadratic_roots(*systems, template=template, quick=True)
+    for t in (0, 7, len(rows) - 1):
+        alone, _ = quadratic_roots(*(part[t : t + 1] for part in systems), template=template, quick=True)
+        assert np.array_equal(alone[0], together[t], equal_nan=True)

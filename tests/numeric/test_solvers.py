@@ -165,3 +165,15 @@ def test_auto_uses_certified_only_for_small_systems():
     assert resolve_solver(DIAGONAL) == "certified"  # 2 unknowns: elimination
     assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)) == "algebraic"
     assert resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6)) == "newton"  # cubic
+
+
+def test_a_singular_member_changes_no_other_members_solve():
+    from symmp.numeric.solvers.newton import _solve
+
+    rng = np.random.default_rng(0)
+    systems, rhs = rng.standard_normal((50, 4, 4)), rng.standard_normal((50, 4, 1))
+    alone = np.linalg.solve(systems, rhs)
+    systems[17] = 0.0  # singular: least squares for it only
+    mixed = _solve(systems, rhs)
+    others = np.arange(50) != 17
+    assert np.array_equal(mixed[others], alone[others]) and np.array_equal(mixed[17], np.zeros((4, 1)))

@@ -273,29 +273,30 @@ def square_newton(
     z = np.array(z, dtype=float)
     owner = np.asarray(owner, dtype=np.intp)
     k, r = z.shape
-    constant, linear = quad.constant[owner], quad.linear[owner]
-    stacked = quad.hessian[owner].reshape(k, -1, r)
+    if k == 0:
+        return z
     norms = quad.target_norms[owner]
+    # the running rows' data, compacted only when rows leave (no gathers from the full arrays)
+    active, za = np.arange(k), z.copy()
+    const, lin = quad.constant[owner], quad.linear[owner]
+    hs = quad.hessian[owner].reshape(k, -1, r)
     target = (tol * 1e-2 * np.where(norms > 0, norms, 1.0)) ** 2
-    active = np.arange(k)
     best = np.full(k, np.inf)
     since = np.zeros(k, dtype=int)
     for _ in range(max_iter):
-        if active.size == 0:
-            break
-        za, lin, hs = z[active], linear[active], stacked[active]
         bent = np.matmul(hs, za[:, :, None]).reshape(active.size, -1, r)  # H . z
-        res = constant[active] + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
+        res = const + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
         cost = np.einsum("ke,ke->k", res, res)
-        improved = cost < 0.25 * best[active]
-        best[active] = np.minimum(best[active], cost)
-        since[active] = np.where(improved, 0, since[active] + 1)
-        keep = np.isfinite(cost) & (cost > target[active]) & (since[active] < patience)
-        active, za, lin, hs, bent, res, cost = (
-            active[keep], za[keep], lin[keep], hs[keep], bent[keep], res[keep], cost[keep]
-        )
-        if active.size == 0:
-            break
+        improved = cost < 0.25 * best
+        best = np.minimum(best, cost)
+        since = np.where(improved, 0, since + 1)
+        keep = np.isfinite(cost) & (cost > target) & (since < patience)
+        if not keep.all():
+            active, za, const, lin, hs, bent, res, cost, best, since, target = (
+                a[keep] for a in (active, za, const, lin, hs, bent, res, cost, best, since, target)
+            )
+            if active.size == 0:
+                break
         step = _solve(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
         curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
         along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
@@ -304,8 +305,14 @@ def square_newton(
         costs = np.where(np.isfinite(costs), costs, np.inf)
         pick = costs.argmin(axis=1)
         moved = costs[np.arange(active.size), pick] < cost
-        z[active[moved]] = za[moved] + LINE[pick[moved], None] * step[moved]
-        active = active[moved]
+        za = za + np.where(moved, LINE[pick], 0.0)[:, None] * step
+        z[active[moved]] = za[moved]
+        if not moved.all():
+            active, za, const, lin, hs, best, since, target = (
+                a[moved] for a in (active, za, const, lin, hs, best, since, target)
+            )
+            if active.size == 0:
+                break
     return z
 
 

@@ -112,15 +112,23 @@ def _damped_steps(J: np.ndarray, res: np.ndarray, lam: np.ndarray) -> tuple[np.n
 
 
 def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Batched solve; singular systems get a least-squares answer instead of an error."""
+    """Batched solve; singular systems get a least-squares answer instead of an error.
+
+    Only the singular members are solved by least squares: every other member
+    gets exactly the answer it gets in any other batch (one LAPACK solve of its
+    own), so a trial's iterates never depend on which trials share its batch.
+    """
     try:
         return np.linalg.solve(system, rhs)
     except np.linalg.LinAlgError:
         flat_systems = system.reshape((-1,) + system.shape[-2:])
         flat_rhs = rhs.reshape((-1,) + rhs.shape[-2:])
-        out = np.stack(
-            [np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(flat_systems, flat_rhs)]
-        )
+        out = np.empty(flat_rhs.shape, dtype=np.result_type(system, rhs))
+        for k, (a, b) in enumerate(zip(flat_systems, flat_rhs)):
+            try:
+                out[k] = np.linalg.solve(a, b)
+            except np.linalg.LinAlgError:
+                out[k] = np.linalg.lstsq(a, b, rcond=None)[0]
         return out.reshape(rhs.shape)
 
 
