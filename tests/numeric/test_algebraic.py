@@ -163,3 +163,16 @@ def test_solution_scale_measures_the_particular_solution():
     assert (scale > natural_scale(reduced.exact, owner)).all()  # solutions are larger than the draws
     reduced.particular[2] = 0.0  # degenerate: the natural scale stands in
     assert solution_scale(reduced, owner)[2] == natural_scale(reduced.exact, owner)[2]
+
+
+def test_lost_trials_also_start_from_every_computed_root():
+    """Trial 505 of seed 0 (n = 16, r = 8 over K = 4 rows): the elimination is ill-conditioned
+    (roots incomplete) and its real root comes out as a complex pair (imaginary part 4% of
+    its size); the fallback's Newton from that pair's real part matches on the real model."""
+    allocation = Allocation.spread(LRNN(16, 2, 2, 2), "W", r=8, K=4, m=4)
+    [trial] = draw_trials(allocation, 0, [505])
+    [outcome] = SOLVERS["algebraic"](allocation, [trial], SolverOptions())
+    assert outcome.details["stage"] == "fallback" and outcome.details["complete"] is False
+    assert outcome.details["real_roots"] == 0 and outcome.matched and outcome.residual <= 1e-9
+    exact = MatchProblem(allocation, [trial])
+    assert exact.relative_residual(np.array([outcome.details["theta"]]))[0] <= 1e-9

@@ -48,7 +48,8 @@ infinity). Per batch:
    Newton steps, then the dense elimination where still needed).
 4. A trial whose roots were not all found (``complete = False``: roots so
    far out that they are ill-conditioned) and that has no match gets Newton
-   from all ``options.starts`` starts.
+   from all ``options.starts`` starts and from the real part of every root
+   computed (an ill-conditioned real root can come out as a complex pair).
 
 Every match is confirmed on the **real model's outputs** (relative residual
 <= ``tol``, after a few Newton steps there when it is close), never on the
@@ -387,6 +388,8 @@ def _solve_part(allocation, exact, reduced, chosen, options):
     real_roots = np.zeros(size, dtype=int)
     complete = np.ones(size, dtype=bool)
     template = family_template(allocation)
+    # real parts of every finite root computed, in the unknowns' own unit (for stage 4)
+    root_points = np.full((size, template.roots, reduced.r), np.nan)
 
     def roots_pass(rows, resume=None):
         """Every complex root of members ``rows`` (quick, or finishing ``resume``); each
@@ -402,6 +405,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
             near = finite & (np.abs(roots.imag).max(axis=2) <= NEAR_REAL * (1.0 + np.abs(roots).max(axis=2)))
         roots_found[rows] = finite.sum(axis=1)
         real_roots[rows] = near.sum(axis=1)
+        root_points[rows] = np.where(finite[:, :, None], roots.real * scale[:, None, None], np.nan)
         k, j = np.nonzero(near)
         if k.size:  # real parts, polished by a few real Newton steps on the quadratic system
             z = square_newton(quad, roots[k, j].real * scale[k, None], owner[k], tol=options.tol, max_iter=REAL_NEWTON)
@@ -413,15 +417,25 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         redo = np.flatnonzero((best[rest] > options.tol) & ~complete[rest])
         if redo.size:
             roots_pass(rest[redo], resume=roots[redo])
-    # 4. trials whose roots were not all found and that have no match: every start, Newton
+    # 4. trials whose roots were not all found and that have no match: Newton from every
+    # start and from the real part of every root computed, nearly real or not (where the
+    # elimination is ill-conditioned, a real root can come out as a complex pair)
     lost = np.flatnonzero((best > options.tol) & ~complete)
     if lost.size:
         count = options.starts
         raw = np.concatenate([trial_starts(exact, int(t), count, options.seed) for t in chosen[lost]])
         runner = np.repeat(chosen[lost], count)
         start = reduced.reduce(_newton_landing(exact, raw, runner), runner)
-        z = square_newton(quad, start, runner, tol=options.tol, max_iter=options.max_iter, patience=FIRST_PATIENCE)
-        record(z, np.repeat(lost, count))
+        k, j = np.nonzero(np.isfinite(root_points[lost]).all(axis=2))
+        z = square_newton(
+            quad,
+            np.concatenate([start, root_points[lost[k], j]]),
+            np.concatenate([runner, chosen[lost[k]]]),
+            tol=options.tol,
+            max_iter=options.max_iter,
+            patience=FIRST_PATIENCE,
+        )
+        record(z, np.concatenate([np.repeat(lost, count), lost[k]]))
         stage[lost], used[lost] = "fallback", count
     matched = best <= options.tol
     out = []
