@@ -47,7 +47,7 @@ import numpy as np
 
 from ...allocation import Allocation
 from ...modlinalg import rref_mod_p
-from ..problem import MatchProblem
+from ..problem import MatchProblem, stack_trials
 
 __all__ = [
     "reduction_applies",
@@ -166,7 +166,7 @@ class ReducedMarkovProblem:
         W0[:, self.rows, self.cols] = 0.0
         self.D, self.B, self.W0 = D, B, W0
         # teacher's Markov blocks
-        teacher = {name: np.stack([t.teacher[name] for t in exact.trials]) for name in ("W", "B", "D")}
+        teacher = {name: stack_trials([t.teacher[name] for t in exact.trials]) for name in ("W", "B", "D")}
         top = model.max_power
         teacher_right = _powers_times(teacher["W"], teacher["B"], top + 1)
         markov = [np.matmul(teacher["D"], teacher_right[j]) for j in range(top + 1)]
