@@ -469,7 +469,8 @@ register_solver(
     description="Newton from a few starts, then a certificate of no real root or every complex root "
     "of the square quadratic system (Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; "
     "no-match not proved (lower bound)",
-    revision=3,  # 2: certificate stage, deterministic first-phase starts; 3: a fourth start
+    revision=3,  # 2: certificate stage, deterministic first-phase starts; 3: a fourth start,
+    # and lost trials also start from every computed root
     exhaustive="a positive-definite combination of the equations, or every complex root computed by "
     "an eigenvalue method (Newton from every start where the roots were not all found)",
 )

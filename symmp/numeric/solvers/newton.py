@@ -115,8 +115,9 @@ def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Batched solve; singular systems get a least-squares answer instead of an error.
 
     Only the singular members are solved by least squares: every other member
-    gets exactly the answer it gets in any other batch (one LAPACK solve of its
-    own), so a trial's iterates never depend on which trials share its batch.
+    gets exactly the answer of its own LAPACK solve, as in a batch without the
+    singular one (a singular member used to switch the whole stack to least
+    squares, changing the others' last bits).
     """
     try:
         return np.linalg.solve(system, rhs)
