@@ -175,4 +175,6 @@ def test_default_batch_is_the_solvers_own_and_shrinks_only_for_large_models(monk
     dense = Allocation.from_masks(lrnn, {"W": [[1] * 16] * 16}, m=4)
     equations, r = 16 * 4, 256
     assert default_batch(dense, "newton") <= BATCH_MEMORY // (8 * 8 * equations * r * r)
-    assert default_batch(dense, "auto") == default_batch(dense, "newton")  # auto is resolved first
+    # "auto" is resolved first: its own (generic) default is 25, the family's solver's 1,000
+    spread = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
+    assert default_batch(spread, "auto") == default_batch(spread, "algebraic") == VECTORISED_BATCH
