@@ -38,6 +38,7 @@ import numpy as np
 from ..allocation import Allocation
 from .adahessian import AdaHessian
 from .first_order import Adam, GradientDescent
+from .problem import stack_trials
 from .relu_training import MaskedNet, train, trial_keys
 from .sampling import Trial, trial_rng
 from .solvers import SolverOptions, TrialOutcome, register_solver
@@ -81,9 +82,9 @@ def solve_relu(
     names = list(allocation.model.matrix_shapes)
     net = MaskedNet.build(
         allocation,
-        {n: np.stack([t.student[n] for t in trials]) for n in names},
-        np.stack([t.inputs for t in trials]),
-        np.stack([t.targets for t in trials]),
+        {n: stack_trials([t.student[n] for t in trials]) for n in names},
+        stack_trials([t.inputs for t in trials]),
+        stack_trials([t.targets for t in trials]),
     )
     loss_tol = options.tol**2
     exact_affine = bool(options.extra.get("exact_affine", True))

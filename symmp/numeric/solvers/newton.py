@@ -56,6 +56,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...allocation import Allocation
+from ..batched import solve_each
 from ..problem import MatchProblem, QuadraticProblem
 from ..sampling import Trial
 from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
@@ -121,15 +122,12 @@ def _solve(system: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """
     try:
         return np.linalg.solve(system, rhs)
-    except np.linalg.LinAlgError:
+    except np.linalg.LinAlgError:  # rare: per member, least squares for the singular ones
         flat_systems = system.reshape((-1,) + system.shape[-2:])
         flat_rhs = rhs.reshape((-1,) + rhs.shape[-2:])
-        out = np.empty(flat_rhs.shape, dtype=np.result_type(system, rhs))
-        for k, (a, b) in enumerate(zip(flat_systems, flat_rhs)):
-            try:
-                out[k] = np.linalg.solve(a, b)
-            except np.linalg.LinAlgError:
-                out[k] = np.linalg.lstsq(a, b, rcond=None)[0]
+        out, ok = solve_each(flat_systems, flat_rhs)
+        for k in np.flatnonzero(~ok):
+            out[k] = np.linalg.lstsq(flat_systems[k], flat_rhs[k], rcond=None)[0]
         return out.reshape(rhs.shape)
 
 
