@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from ..numeric import SOLVER_INFO, estimate_mp
-from ..numeric.ledger import DEFAULT_STORE
+from ..numeric.runs.ledger import DEFAULT_STORE
 from ..spec import load_spec
 from . import UsageError, non_negative_int, positive_int
 from ._output import print_json

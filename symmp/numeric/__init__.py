@@ -7,6 +7,29 @@ teacher/student/input instance), :class:`MatchProblem` (batched residuals and
 analytic Jacobians), :data:`SOLVERS` (per-trial deciders, extensible with
 :func:`register_solver`).
 
+Layout, by job (a subpackage imports only the ones above it in this list,
+plus :mod:`.sampling`):
+
+- :mod:`.problems` -- the systems solved: a batch's match equations
+  (``match``), their exact quadratic model (``quadratic``), the lrnn Markov
+  reduction (``markov``);
+- :mod:`.kernels` -- batched linear algebra, the shared Newton steps and
+  real-model confirmation, random starts from each trial's seed stream;
+- :mod:`.roots` -- every root of a square quadratic system: elimination
+  templates, action matrices, certificates of no real root;
+- :mod:`.relu` -- training loops and update rules of the ReLU optimisers;
+- :mod:`.certify` -- proofs for the ``certified`` solver (interval
+  arithmetic, exact elimination, homotopy via phc);
+- :mod:`.solvers` -- the registry (what each solver applies to, its
+  options, batch and rank in ``auto``) and one module per solver;
+- :mod:`.runs` -- the run ledger and the executors;
+- top level: :mod:`.estimator` (``estimate_mp``), :mod:`.result`,
+  :mod:`.sweep`, :mod:`.sampling`.
+
+A new solver is one module in ``solvers/`` (or in its family's folder) with
+one :func:`register_solver` call; the contract suite
+(``tests/numeric/test_solver_contract.py``) then checks it.
+
 Examples
 --------
 >>> from symmp import Allocation, LinearEstimator
@@ -19,17 +42,10 @@ Examples
 
 from __future__ import annotations
 
-from .problem import MatchProblem
+from .problems.match import MatchProblem
 from .result import MPResult, wilson_interval
 from .sampling import DISTRIBUTIONS, Trial, draw_trial, draw_trials
-from .solvers import (
-    SOLVER_INFO,
-    SOLVERS,
-    SolverOptions,
-    TrialOutcome,
-    get_solver,
-    register_solver,
-)
+from .solvers import SOLVER_INFO, SOLVERS, SolverOptions, TrialOutcome, get_solver, register_solver
 from .estimator import DEFAULT_STARTS, estimate_mp
 
 __all__ = [
@@ -52,4 +68,4 @@ __all__ = [
 
 
 # solvers living outside ``solvers/``: the ReLU optimisers register on import
-from . import relu_solve  # noqa: E402,F401
+from .relu import optimisers  # noqa: E402,F401

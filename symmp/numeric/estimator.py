@@ -35,9 +35,11 @@ import time
 from collections.abc import Sequence
 
 from ..allocation import Allocation
+from ..analysis import classify
 from ..errors import SymmpError
-from .executors import Task, parse_executor, run_tasks
-from .ledger import Ledger
+from .runs.executors import Task, parse_executor, run_tasks
+from .runs.ledger import Ledger
+from .problems.quadratic import QuadraticProblem
 from .result import MPResult, wilson_interval
 from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
@@ -68,7 +70,7 @@ def default_batch(allocation: Allocation, solver: str) -> int:
     the model's intermediates (:meth:`~symmp.models.Model.working_entries`
     less its full Jacobian), plus, where the outputs have degree <= 2, the
     ``E x r x r`` Hessian of the exact quadratic model the polynomial solvers
-    build (:class:`~symmp.numeric.problem.QuadraticProblem`). ``"auto"`` is
+    build (:class:`~symmp.numeric.problems.quadratic.QuadraticProblem`). ``"auto"`` is
     resolved first. It depends only on the allocation and the solver, never
     on the machine or the number of workers, so a run's identity (and its
     numbers) stays the same everywhere.
@@ -82,8 +84,6 @@ def default_batch(allocation: Allocation, solver: str) -> int:
     >>> default_batch(Allocation.in_rows(big, "W1", rows=[0], k=3, m=300), "newton")
     12
     """
-    from .problem import QuadraticProblem
-
     get_solver(solver)
     solver = resolve_solver(allocation, solver)
     model, m, r = allocation.model, allocation.m, allocation.r
@@ -220,8 +220,6 @@ def estimate_mp(
 
     classification = None
     if use_certificate:
-        from ..analysis import classify
-
         classification = classify(allocation)
         if classification.verdict in ("maximal", "minimal") and not cross_check:
             value = 1.0 if classification.verdict == "maximal" else 0.0

@@ -2,15 +2,15 @@
 
 Applies to lrnn allocations with only W learnable, ``convention="paper"``,
 T = 2, ``m >= T*b`` and ``r = 2*d*b``, whose reduced family has finitely
-many roots: the Markov reduction (:mod:`.markov_reduction`) eliminates the
+many roots: the Markov reduction (:mod:`~symmp.numeric.problems.markov`) eliminates the
 linear block ``D W B = D* W* B*`` exactly and leaves the ``d*b`` quadratics
 ``D W^2 B = D* W*^2 B*`` in ``q = d*b <=``
-:data:`~symmp.numeric.action_template.MAX_UNKNOWNS` unknowns.
+:data:`~symmp.numeric.roots.template.MAX_UNKNOWNS` unknowns.
 
 Once per allocation (cached, exact): a random member of the reduced family
-mod p (:func:`~.markov_reduction.reduced_quadratic_mod_p`) gives the
+mod p (:func:`~symmp.numeric.problems.markov.reduced_quadratic_mod_p`) gives the
 family's number of finite roots and its elimination template
-(:func:`~symmp.numeric.action_template.build_template`; e.g. 12 roots, not
+(:func:`~symmp.numeric.roots.template.build_template`; e.g. 12 roots, not
 the Bezout 16, for r = 8 spread over K = 4 rows, where the other 4 lie at
 infinity). Per batch:
 
@@ -31,7 +31,7 @@ infinity). Per batch:
    need no random draw per trial. Most solvable trials end here, at a
    fraction of a root computation's cost.
 2. **A certificate of no real root** for the rest
-   (:mod:`~symmp.numeric.quadratic_certificate`): a combination of the
+   (:mod:`~symmp.numeric.roots.certificate`): a combination of the
    reduced equations whose quadratic form is positive definite, found by a
    batched interior-point search in 3-7 iterations. It settles most
    unsolvable trials at a fraction of a root computation's cost. It runs
@@ -40,7 +40,7 @@ infinity). Per batch:
    one, e.g. r = 8 over K = 8 rows but not K = 4; or True / False), and
    only for match thresholds ``tol <=`` :data:`CERTIFICATE_TOL`.
 3. **Every complex root of the rest**
-   (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
+   (:func:`~symmp.numeric.roots.action_matrix.quadratic_roots`: one batched
    elimination and one batched eigenproblem, unknowns scaled by the natural
    weight scale). Every nearly real root is tried. A quick pass first (one
    elimination, one Newton step per root); only the trials it leaves
@@ -71,21 +71,29 @@ from functools import lru_cache
 import numpy as np
 
 from ...allocation import Allocation
-from ..action_matrix import choose_method, quadratic_roots
-from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, _coefficients, build_template
-from ..problem import MatchProblem, QuadraticProblem
-from ..quadratic_certificate import find_certificates, homogenized_forms
-from ..sampling import Trial
+from ..roots.action_matrix import choose_method, quadratic_roots
+from ..roots.template import (
+    MAX_UNKNOWNS,
+    ActionTemplate,
+    NotZeroDimensional,
+    build_template,
+    term_coefficients,
+)
+from ..problems.match import MatchProblem
+from ..problems.quadratic import QuadraticProblem
+from ..roots.real import NEAR_REAL, nearly_real
+from ..roots.certificate import find_certificates, homogenized_forms
+from ..sampling import Trial, draw_trials
 from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import (
+from ..problems.markov import (
     ReducedMarkovProblem,
     natural_scale,
     solution_scale,
     reduced_quadratic_mod_p,
     square_quadratic_unknowns,
 )
-from ._starts import trial_starts
-from .newton import _newton_landing, _solve, confirm_matches
+from ..kernels.starts import trial_starts
+from ..kernels.newton import newton_landing, solve_or_lstsq, confirm_matches
 
 __all__ = [
     "algebraic_solve",
@@ -107,8 +115,8 @@ FIRST_SCALES = (1.0, -8.0, 64.0, -512.0)
 #: a start is abandoned when its cost has not quartered within this many iterations (Newton
 #: converges quadratically near a root: a start that stalls here rarely converges later)
 FIRST_PATIENCE = 5
-#: a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns)
-NEAR_REAL = 1e-4
+# a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns): NEAR_REAL =
+# 1e-4 (:mod:`~symmp.numeric.roots.real`), tighter than ``homotopy``'s endpoints; each keeps its own
 REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real root
 #: the certificate stage runs in families where at least this share of the sample members
 #: has a certificate of no real root (:func:`certificates_pay`)
@@ -133,12 +141,12 @@ def family_template(allocation: Allocation) -> ActionTemplate | None:
     """The elimination template of the allocation's reduced family (cached), or None.
 
     Built exactly from a random member mod p
-    (:func:`~.markov_reduction.reduced_quadratic_mod_p`,
-    :func:`~symmp.numeric.action_template.build_template`); None when the
+    (:func:`~symmp.numeric.problems.markov.reduced_quadratic_mod_p`,
+    :func:`~symmp.numeric.roots.template.build_template`); None when the
     family's systems have infinitely many roots or none.
     """
     samples = _float_samples(allocation)
-    first = None if samples is None else _coefficients(*(part[:1] for part in samples))[0]
+    first = None if samples is None else term_coefficients(*(part[:1] for part in samples))[0]
     for seed in (0, 1):  # a second instance if the first was degenerate (probability <= ~1e-6)
         try:
             template = build_template(reduced_quadratic_mod_p(allocation, seed), sample=first)
@@ -178,8 +186,6 @@ def _float_samples(allocation: Allocation, count: int = 24):
     """``(constant, linear, hessian)`` of floating-point members of the reduced family
     (fixed draws, unknowns in natural scale), or None: they guide the template's
     pivots, choose its elimination and whether certificates pay, never decide a rank."""
-    from ..sampling import draw_trials
-
     trials = draw_trials(allocation, _SAMPLE_SEED, range(count))
     reduced = ReducedMarkovProblem(MatchProblem(allocation, trials), metric="markov")
     rows = np.flatnonzero(reduced.eligible)
@@ -298,7 +304,7 @@ def square_newton(
             )
             if active.size == 0:
                 break
-        step = _solve(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
+        step = solve_or_lstsq(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
         curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
         along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
         with np.errstate(invalid="ignore", over="ignore"):
@@ -350,7 +356,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
 
     def landed(raw, owner):
         """Each start's landing point (one full Newton step of the real system), reduced."""
-        return reduced.reduce(_newton_landing(exact, raw, owner), owner)
+        return reduced.reduce(newton_landing(exact, raw, owner), owner)
 
     # 1. Newton from multiples of the student's own draw, start k only where starts
     # 0 .. k-1 found no match (as fsolve restarts)
@@ -402,7 +408,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         complete[rows] = done
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(roots).all(axis=2)
-            near = finite & (np.abs(roots.imag).max(axis=2) <= NEAR_REAL * (1.0 + np.abs(roots).max(axis=2)))
+            near = finite & nearly_real(roots, NEAR_REAL)
         roots_found[rows] = finite.sum(axis=1)
         real_roots[rows] = near.sum(axis=1)
         root_points[rows] = np.where(finite[:, :, None], roots.real * scale[:, None, None], np.nan)
@@ -425,7 +431,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         count = options.starts
         raw = np.concatenate([trial_starts(exact, int(t), count, options.seed) for t in chosen[lost]])
         runner = np.repeat(chosen[lost], count)
-        start = reduced.reduce(_newton_landing(exact, raw, runner), runner)
+        start = reduced.reduce(newton_landing(exact, raw, runner), runner)
         k, j = np.nonzero(np.isfinite(root_points[lost]).all(axis=2))
         z = square_newton(
             quad,

@@ -71,11 +71,11 @@ from ..certify.krawczyk import box_has_no_real_point, boxes_disjoint, krawczyk
 from ..certify.phc import PhcUnavailable, phc_available, solve_with_phc
 from ..certify.quadratic import prove_no_real_solution
 from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
-from ..problem import MatchProblem
+from ..problems.match import MatchProblem
 from ..sampling import Trial, trial_rng
 from . import SolverOptions, TrialOutcome, register_solver
-from ._starts import trial_starts
-from .newton import levenberg_marquardt
+from ..kernels.starts import trial_starts
+from ..kernels.newton import levenberg_marquardt
 
 __all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS"]
 

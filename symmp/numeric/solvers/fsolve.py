@@ -5,7 +5,7 @@ hybrd/hybrj); non-square ones :func:`scipy.optimize.least_squares`
 (``"lm"`` when over-determined, ``"trf"`` when under-determined). The
 Jacobian is analytic by default; ``extra={"jacobian": "finite-difference"}``
 lets scipy difference it instead, as the paper's loop did. Starts are those of
-``newton`` (:mod:`._starts`), tried in order until one matches. Kept for
+``newton`` (:mod:`~symmp.numeric.kernels.starts`), tried in order until one matches. Kept for
 comparison: ``newton`` does the same work batched.
 """
 
@@ -17,10 +17,10 @@ import numpy as np
 from scipy import optimize
 
 from ...allocation import Allocation
-from ..problem import MatchProblem
+from ..problems.match import MatchProblem
 from ..sampling import Trial
 from . import SolverOptions, TrialOutcome, register_solver
-from ._starts import trial_starts
+from ..kernels.starts import trial_starts
 
 __all__ = ["fsolve_solve", "JACOBIANS"]
 

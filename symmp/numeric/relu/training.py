@@ -41,7 +41,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..allocation import Allocation
+from ...allocation import Allocation
 
 __all__ = [
     "MaskedNet",

@@ -16,7 +16,7 @@ basis of A's null space, z in R^(r - d*b)). What remains are the blocks
 j >= 2 (degree j in z) and, for "standard", the fixed block D B = D* B*
 (constant in z). :class:`ReducedMarkovProblem` is that system in z (or,
 ``metric="outputs"``, the real outputs restricted to the subspace); it has
-the interface of :class:`~symmp.numeric.problem.MatchProblem` that the
+the interface of :class:`~symmp.numeric.problems.match.MatchProblem` that the
 ``newton`` iteration uses, so the same damped Newton / LM runs on it (and on
 its exact quadratic model when the highest power of W is 2).
 
@@ -31,7 +31,7 @@ Examples
 --------
 >>> from symmp import Allocation, LRNN
 >>> from symmp.numeric.sampling import draw_trials
->>> from symmp.numeric.problem import MatchProblem
+>>> from symmp.numeric.problems.match import MatchProblem
 >>> allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
 >>> reduction_applies(allocation)
 True
@@ -47,7 +47,8 @@ import numpy as np
 
 from ...allocation import Allocation
 from ...modlinalg import rref_mod_p
-from ..problem import MatchProblem, stack_trials
+from .match import MatchProblem, stack_trials
+from ..roots.template import quadratic_terms
 
 __all__ = [
     "reduction_applies",
@@ -202,20 +203,21 @@ class ReducedMarkovProblem:
             self.target_norms = exact.target_norms
 
     # --- the MatchProblem interface used by the newton iteration -------------------
-    def _owner(self, theta, owner) -> np.ndarray:
+    def owners(self, theta, owner=None) -> np.ndarray:
+        """The batch trial of each row (``owner``, or one row per trial in order)."""
         if owner is None:
             return np.arange(self.size)
         return np.asarray(owner, dtype=np.intp)
 
     def full_theta(self, z: np.ndarray, owner=None) -> np.ndarray:
         """The real problem's unknowns ``theta_p + N z``, shape ``(k, r_full)``."""
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         z = np.asarray(z, dtype=float)
         return self.particular[owner] + np.matmul(self.null[owner], z[:, :, None])[..., 0]
 
     def reduce(self, theta: np.ndarray, owner=None) -> np.ndarray:
         """Project real unknowns onto z: ``N^T (theta - theta_p)``, shape ``(k, r)``."""
-        owner = self._owner(theta, owner)
+        owner = self.owners(theta, owner)
         shifted = np.asarray(theta, dtype=float) - self.particular[owner]
         return np.matmul(self.null[owner].transpose(0, 2, 1), shifted[:, :, None])[..., 0]
 
@@ -227,7 +229,7 @@ class ReducedMarkovProblem:
 
     def residual(self, z: np.ndarray, owner=None) -> np.ndarray:
         """Stacked reduced Markov residuals, shape ``(k, equations)``."""
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         if self.outputs:
             return self.exact.residual(self.full_theta(z, owner), owner)
         W, D = self._weights(z, owner), self.D[owner]
@@ -240,7 +242,7 @@ class ReducedMarkovProblem:
 
         d(D W^j B)/d theta_k = sum_(a=0..j-1) (D W^a)[:, i_k] (W^(j-1-a) B)[j_k, :].
         """
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         if self.outputs:
             return np.matmul(self.exact.jacobian(self.full_theta(z, owner), owner), self.null[owner])
         k = len(owner)
@@ -322,7 +324,7 @@ class ReducedMarkovProblem:
         return constant, np.concatenate(linears, axis=1), np.ascontiguousarray(np.concatenate(hessians, axis=1))
 
     def relative_residual(self, z: np.ndarray, owner=None) -> np.ndarray:
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         res = self.residual(z, owner)
         norms = self.target_norms[owner]
         return np.linalg.norm(res, axis=1) / np.where(norms > 0, norms, 1.0)
@@ -342,21 +344,19 @@ def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray
     basis, then a random change of the ``q = r - d*b`` unknowns), and the
     block ``D W^2 B - D* W*^2 B*`` expanded in them, its ``d*b`` equations
     mixed by a random invertible matrix. Used to build the family's
-    elimination template (:func:`symmp.numeric.action_template.build_template`),
+    elimination template (:func:`symmp.numeric.roots.template.build_template`),
     whose rank decisions are then exact for this instance.
 
     Returns
     -------
     ndarray of int (object), shape (d*b, terms)
-        Coefficients in :func:`symmp.numeric.action_template._terms` order.
+        Coefficients in :func:`symmp.numeric.roots.template.quadratic_terms` order.
 
     Raises
     ------
     ArithmeticError
         The linear block is not of full row rank d*b for the instance.
     """
-    from ..action_template import _terms
-
     if square_quadratic_unknowns(allocation) is None:
         raise ValueError("reduced_quadratic_mod_p needs an lrnn W-only allocation (paper convention, T = 2, "
                          "m >= T*b, r = 2*d*b)")
@@ -416,4 +416,4 @@ def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray
             coefficient[tuple(unit[i] + unit[k])] = _mod(
                 both - constant - linear[i] - linear[k] - square[i] - square[k]
             )
-    return np.array([[coefficient[t][e] for t in _terms(q)] for e in range(d * b)], dtype=object)
+    return np.array([[coefficient[t][e] for t in quadratic_terms(q)] for e in range(d * b)], dtype=object)

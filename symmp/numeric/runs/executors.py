@@ -13,13 +13,17 @@ optional extra ``distributed``.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import SymmpError
+from ...errors import SymmpError
+from ...spec import allocation_from_spec
+from .. import sampling
+from ..solvers import SolverOptions, get_solver
 
 __all__ = ["Task", "solve_chunk", "parse_executor", "run_tasks"]
 
@@ -38,18 +42,11 @@ class Task:
 
 @lru_cache(maxsize=16)
 def _allocation(spec_json: str):
-    import json
-
-    from ..spec import allocation_from_spec
-
     return allocation_from_spec(json.loads(spec_json))
 
 
 def solve_chunk(task: Task) -> list:
     """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list."""
-    from . import sampling
-    from .solvers import SolverOptions, get_solver
-
     allocation = _allocation(task.spec_json)
     trials = [
         sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices

@@ -35,13 +35,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..allocation import Allocation
+from ...allocation import Allocation
 from .adahessian import AdaHessian
 from .first_order import Adam, GradientDescent
-from .problem import stack_trials
-from .relu_training import MaskedNet, train, trial_keys
-from .sampling import Trial, trial_rng
-from .solvers import SolverOptions, TrialOutcome, register_solver
+from ..problems.match import stack_trials
+from .training import MaskedNet, train, trial_keys
+from ..sampling import Trial, trial_rng
+from ..solvers import SolverOptions, TrialOutcome, register_solver
 
 __all__ = ["solve_relu", "applies_relu", "RELU_DEFAULTS", "RULES"]
 

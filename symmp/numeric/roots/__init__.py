@@ -1,0 +1,7 @@
+"""Every root of a square quadratic system, and certificates that it has no real one.
+
+:mod:`.template` (elimination templates decided exactly mod p),
+:mod:`.action_matrix` (all complex roots by one batched eigenproblem),
+:mod:`.certificate` (positive-definite combinations: no real root) and
+:mod:`.real` (which computed roots are tried as real points).
+"""
