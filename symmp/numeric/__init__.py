@@ -45,7 +45,16 @@ from __future__ import annotations
 from .problems.match import MatchProblem
 from .result import MPResult, wilson_interval
 from .sampling import DISTRIBUTIONS, Trial, draw_trial, draw_trials
-from .solvers import SOLVER_INFO, SOLVERS, SolverOptions, TrialOutcome, get_solver, register_solver
+from .solvers import (
+    SOLVER_INFO,
+    SOLVERS,
+    SolverOptions,
+    TrialOutcome,
+    check_options,
+    get_solver,
+    register_solver,
+    unregister_solver,
+)
 from .estimator import DEFAULT_STARTS, estimate_mp
 
 __all__ = [
@@ -62,6 +71,8 @@ __all__ = [
     "SolverOptions",
     "TrialOutcome",
     "register_solver",
+    "unregister_solver",
+    "check_options",
     "get_solver",
     "DEFAULT_STARTS",
 ]

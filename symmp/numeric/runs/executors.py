@@ -38,6 +38,9 @@ class Task:
     sampling: dict
     seed: int
     indices: tuple[int, ...]
+    #: the solver function itself when it pickles (by reference): then a worker runs it even
+    #: if the solver was registered only in the parent process (a plugin, a test); None: by name
+    fn: Callable | None = None
 
 
 @lru_cache(maxsize=16)
@@ -51,7 +54,8 @@ def solve_chunk(task: Task) -> list:
     trials = [
         sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
     ]
-    return get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
+    solve = task.fn if task.fn is not None else get_solver(task.solver)
+    return solve(allocation, trials, SolverOptions(**task.options))
 
 
 def parse_executor(text: str) -> tuple[str, str | None]:

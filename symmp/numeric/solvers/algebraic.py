@@ -93,6 +93,7 @@ from ..problems.markov import (
     square_quadratic_unknowns,
 )
 from ..kernels.starts import trial_starts
+from .newton import NEWTON_OPTIONS
 from ..kernels.newton import newton_landing, solve_or_lstsq, confirm_matches
 
 __all__ = [
@@ -472,6 +473,15 @@ register_solver(
     algebraic_solve,
     defaults={"batch": VECTORISED_BATCH},
     applies=algebraic_applies,
+    needs=f"an lrnn allocation with only W learnable, paper convention, T = 2, m >= T*b, r = 2*d*b "
+    f"and d*b <= {MAX_UNKNOWNS}, whose reduced square quadratic system has finitely many roots",
+    uses_starts=True,
+    options={
+        "first_starts": f"first-phase Newton starts, 0 to {len(FIRST_SCALES)} (default all)",
+        "certificates": "'auto' (default), True or False: the certificate stage",
+        **NEWTON_OPTIONS,  # passed on to its newton fallback
+    },
+    auto_rank=50,  # every root: misses far fewer matches than newton, and faster
     description="Newton from a few starts, then a certificate of no real root or every complex root "
     "of the square quadratic system (Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; "
     "no-match not proved (lower bound)",

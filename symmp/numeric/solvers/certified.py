@@ -73,14 +73,17 @@ from ..certify.quadratic import prove_no_real_solution
 from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
 from ..problems.match import MatchProblem
 from ..sampling import Trial, trial_rng
-from . import SolverOptions, TrialOutcome, register_solver
+from . import SolverOptions, TrialOutcome, check_options, register_solver
 from ..kernels.starts import trial_starts
 from ..kernels.newton import levenberg_marquardt
 
-__all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS"]
+__all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS", "AUTO_CERTIFIED_UNKNOWNS", "OPTIONS"]
 
-#: ``auto`` picks ``certified`` only up to this many unknowns
+#: ``certified`` applies up to this many unknowns
 MAX_CERTIFIED_UNKNOWNS = 8
+#: ``auto`` picks ``certified`` only up to this many unknowns (exact elimination's range,
+#: where a trial is decided in milliseconds; :mod:`.auto` says why)
+AUTO_CERTIFIED_UNKNOWNS = 3
 
 _DEFAULTS = {
     "candidates": 3,
@@ -93,13 +96,20 @@ _DEFAULTS = {
 }
 
 
+#: ``SolverOptions.extra`` keys of ``certified``
+OPTIONS = {
+    "candidates": f"real roots of the eliminated system seeding more Newton starts (default {_DEFAULTS['candidates']})",
+    "combination": "prove 'no' by positive-definite combinations of degree-2 equations (default True)",
+    "elimination": "decide small systems by exact elimination (default True)",
+    "homotopy": "'auto' (default: phc when installed), 'phc' or 'none'",
+    "phc_max_unknowns": f"largest system handed to phc (default {MAX_CERTIFIED_UNKNOWNS})",
+    "phc_timeout": f"seconds per phc call (default {_DEFAULTS['phc_timeout']})",
+    "precision": f"bits of the interval arithmetic (default {_DEFAULTS['precision']})",
+}
+
+
 def _check_extra(extra: dict) -> dict:
-    unknown = sorted(set(extra) - set(_DEFAULTS))
-    if unknown:
-        raise SymmpError(
-            f"unknown certified option(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(map(repr, _DEFAULTS))}"
-        )
+    check_options("certified", extra)
     settings = {**_DEFAULTS, **extra}
     if settings["homotopy"] not in ("auto", "phc", "none"):
         raise SymmpError(f"homotopy must be 'auto', 'phc' or 'none', got {settings['homotopy']!r}")
@@ -375,6 +385,13 @@ register_solver(
     "certified",
     certified_solve,
     applies=certified_applies,
+    needs=f"a polynomial model with at most {MAX_CERTIFIED_UNKNOWNS} unknowns and as many equations "
+    "as unknowns after the exact input reduction",
+    uses_starts=True,
+    options=OPTIONS,
+    # proved verdicts; auto takes it only where exact elimination decides a trial in milliseconds
+    auto_rank=40,
+    auto_applies=lambda allocation: allocation.r <= AUTO_CERTIFIED_UNKNOWNS,
     description="Newton + Krawczyk proofs, exact positive-definite combinations (degree 2), exact "
     "elimination (<= 3 unknowns) and phc homotopy (unproved trials count as no match)",
     environment=lambda: {"phc": phc_available()},  # "no" proofs beyond elimination need phc

@@ -113,6 +113,8 @@ def fsolve_solve(
 register_solver(
     "fsolve",
     fsolve_solve,
+    uses_starts=True,
+    options={"jacobian": "'analytic' (default) or 'finite-difference'"},
     description="scipy fsolve / least_squares with restarts, serial (the paper's method; "
     "a miss is not proved: lower bound)",
 )

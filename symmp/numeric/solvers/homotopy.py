@@ -54,6 +54,7 @@ from ..sampling import Trial, trial_rng
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
 from ..problems.markov import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
 from ..kernels.newton import confirm_matches, newton_iterate
+from .newton import NEWTON_OPTIONS
 
 __all__ = ["homotopy_solve", "homotopy_applies", "track_paths", "MAX_PATHS"]
 
@@ -336,6 +337,10 @@ register_solver(
     homotopy_solve,
     defaults={"batch": PATH_BATCH},
     applies=homotopy_applies,
+    needs=f"an lrnn allocation with only W learnable whose Markov reduction is a square quadratic "
+    f"system with at most {MAX_PATHS} total-degree paths",
+    uses_starts=True,  # its fallback trials go to newton with the run's starts
+    options=NEWTON_OPTIONS,  # passed on to its newton fallback
     description="batched total-degree homotopy on the Markov-reduced square quadratic lrnn system "
     "(no-match not proved: lower bound)",
     exhaustive="every path of a total-degree homotopy tracked",

@@ -101,5 +101,7 @@ register_solver(
     linear_solve,
     defaults={"batch": VECTORISED_BATCH},
     applies=is_affine_allocation,
+    needs="outputs affine in the learnable weights",
     description="affine allocations: exact least squares with a rank and residual test",
+    auto_rank=10,  # exact, every verdict proved
 )

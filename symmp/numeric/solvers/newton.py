@@ -85,6 +85,7 @@ __all__ = [
     "PROGRESS",
     "WIDTH",
     "LANDING",
+    "NEWTON_OPTIONS",
 ]
 
 _POLISH = 5  # real-model Newton steps confirming a surrogate's match
@@ -97,6 +98,15 @@ WIDTH = 256
 #: full real-model Newton steps from each start before projecting it onto the
 #: reduced subspace (``extra["landing"]``; 0 projects the raw start)
 LANDING = 1
+#: ``SolverOptions.extra`` keys of ``newton`` (also passed on by the solvers that fall back to it)
+NEWTON_OPTIONS = {
+    "patience": f"iterations without progress before a start is abandoned (default {PATIENCE})",
+    "progress": f"the factor a start's best cost must drop by to count as progress (default {PROGRESS})",
+    "width": f"rows kept running side by side (default {WIDTH}; verdicts do not depend on it)",
+    "reduce": "use the Markov reduction where it applies (default True)",
+    "metric": "the reduced residual: 'outputs' (default) or 'markov'",
+    "landing": f"real-model Newton steps from each start before reducing it (default {LANDING})",
+}
 
 
 class _Rows:
@@ -335,6 +345,9 @@ register_solver(
     "newton",
     newton_solve,
     defaults={"batch": VECTORISED_BATCH},
+    uses_starts=True,
+    options=NEWTON_OPTIONS,
     description="batched damped Newton with analytic Jacobians and fsolve-style restarts "
     "(a miss is not proved: lower bound)",
+    auto_rank=90,  # the fallback: applies to everything, a lower bound
 )

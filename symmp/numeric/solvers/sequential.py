@@ -234,6 +234,9 @@ register_solver(
     sequential_solve_trials,
     defaults={"batch": VECTORISED_BATCH},
     applies=_applies,
+    needs="a polynomial model whose equations are block-triangular, each block linear in its "
+    "unknowns once the earlier blocks are solved (sequentially linear)",
     description="block-triangular linear solves for sequentially linear allocations, batched "
     "across trials (matches proved by construction)",
+    auto_rank=30,  # matches proved by construction
 )
