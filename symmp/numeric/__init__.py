@@ -15,20 +15,25 @@ plus :mod:`.sampling`):
   reduction (``markov``);
 - :mod:`.kernels` -- batched linear algebra, the shared Newton steps and
   real-model confirmation, random starts from each trial's seed stream;
-- :mod:`.roots` -- every root of a square quadratic system: elimination
-  templates, action matrices, certificates of no real root;
-- :mod:`.relu` -- training loops and update rules of the ReLU optimisers;
+- :mod:`.roots` -- every root of a square quadratic system: coefficient
+  forms, elimination templates (exact mod p), action matrices, certificates
+  of no real root, the reduced lrnn family's template;
+- :mod:`.relu` -- masked networks, the training loop and update rules of
+  the ReLU optimisers (which register ``adahessian``, ``adam``, ``gd``);
 - :mod:`.certify` -- proofs for the ``certified`` solver (interval
   arithmetic, exact elimination, homotopy via phc);
 - :mod:`.solvers` -- the registry (what each solver applies to, its
   options, batch and rank in ``auto``) and one module per solver;
 - :mod:`.runs` -- the run ledger and the executors;
-- top level: :mod:`.estimator` (``estimate_mp``), :mod:`.result`,
-  :mod:`.sweep`, :mod:`.sampling`.
+- top level: :mod:`.estimator` (``estimate_mp``: plan, certificate, reuse
+  the ledger, run tasks, summarise), :mod:`.plan` (checked settings, the
+  ledger key, chunks), :mod:`.result`, :mod:`.sweep`, :mod:`.sampling`.
 
-A new solver is one module in ``solvers/`` (or in its family's folder) with
-one :func:`register_solver` call; the contract suite
-(``tests/numeric/test_solver_contract.py``) then checks it.
+A new solver is one module in ``solvers/`` (its family's helpers in the
+folder of their job) with one :func:`register_solver` call declaring what it
+applies to, its options, starts, batch and place in ``auto``; the contract
+suite (:mod:`.solvers.checks`, run by ``tests/numeric/test_solver_contract.py``)
+then checks it.
 
 Examples
 --------

@@ -14,6 +14,7 @@ row's arithmetic is independent of the others'.
 - :func:`newton_landing`: one full Newton step of the real problem (the
   Markov-reduced solvers' landing point);
 - :func:`confirm_matches`: a candidate counts only on the real model;
+- :func:`square_newton`: lean Newton on square quadratic systems (``algebraic``);
 - :func:`solve_or_lstsq`: batched solve, least squares for singular members.
 
 The ``newton`` solver (:mod:`symmp.numeric.solvers.newton`) adds fsolve-style
@@ -47,6 +48,7 @@ __all__ = [
     "newton_landing",
     "confirm_matches",
     "solve_or_lstsq",
+    "square_newton",
     "quadratic_rows",
     "diverged",
     "ALPHAS",
@@ -65,6 +67,8 @@ DIVERGED = 1e4  # |theta| beyond this many times its start scale
 #: step lengths tried along the (Gauss-)Newton direction, longest first
 ALPHAS = 2.0 ** -np.arange(0, 12)
 _SUFFICIENT = 1 - 1e-4 * ALPHAS  # Armijo factors
+#: step lengths of :func:`square_newton`'s exact line search
+LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
 
 
 def _damped_steps(J: np.ndarray, res: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -328,3 +332,63 @@ def confirm_matches(
         polished, real[close], _ = newton_iterate(exact, theta[close], owner[close], tol=tol, max_iter=polish)
         theta[close] = polished
     return theta, real
+
+
+def square_newton(
+    quad: QuadraticProblem, z: np.ndarray, owner: np.ndarray, *, tol: float, max_iter: int, patience: int = 3
+) -> np.ndarray:
+    """Batched Newton on square quadratic systems ``c + J0 z + z^T H z / 2 = 0`` with an exact line search.
+
+    Lean on purpose (a dozen numpy calls per iteration): along the Newton
+    step ``s`` the residual is exactly ``(1 - a) res + a^2 q(s)``,
+    ``q(s) = s^T H s / 2``, so the lengths :data:`LINE` are judged without
+    evaluating the system again. A row stops when its residual is below
+    ``tol / 100`` of the target norm, when no length lowers it, when its
+    residual has not halved within ``patience`` iterations, or after ``max_iter``.
+
+    Returns the final points (rows that failed keep their last iterate).
+    """
+    z = np.array(z, dtype=float)
+    owner = np.asarray(owner, dtype=np.intp)
+    k, r = z.shape
+    if k == 0:
+        return z
+    norms = quad.target_norms[owner]
+    # the running rows' data, compacted only when rows leave (no gathers from the full arrays)
+    active, za = np.arange(k), z.copy()
+    const, lin = quad.constant[owner], quad.linear[owner]
+    hs = quad.hessian[owner].reshape(k, -1, r)
+    target = (tol * 1e-2 * np.where(norms > 0, norms, 1.0)) ** 2
+    best = np.full(k, np.inf)
+    since = np.zeros(k, dtype=int)
+    for _ in range(max_iter):
+        bent = np.matmul(hs, za[:, :, None]).reshape(active.size, -1, r)  # H . z
+        res = const + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
+        cost = np.einsum("ke,ke->k", res, res)
+        improved = cost < 0.25 * best
+        best = np.minimum(best, cost)
+        since = np.where(improved, 0, since + 1)
+        keep = np.isfinite(cost) & (cost > target) & (since < patience)
+        if not keep.all():
+            active, za, const, lin, hs, bent, res, cost, best, since, target = (
+                a[keep] for a in (active, za, const, lin, hs, bent, res, cost, best, since, target)
+            )
+            if active.size == 0:
+                break
+        step = solve_or_lstsq(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
+        curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
+        along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
+        with np.errstate(invalid="ignore", over="ignore"):
+            costs = np.einsum("kae,kae->ka", along, along)
+        costs = np.where(np.isfinite(costs), costs, np.inf)
+        pick = costs.argmin(axis=1)
+        moved = costs[np.arange(active.size), pick] < cost
+        za = za + np.where(moved, LINE[pick], 0.0)[:, None] * step
+        z[active[moved]] = za[moved]
+        if not moved.all():
+            active, za, const, lin, hs, best, since, target = (
+                a[moved] for a in (active, za, const, lin, hs, best, since, target)
+            )
+            if active.size == 0:
+                break
+    return z

@@ -46,9 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...allocation import Allocation
-from ...modlinalg import rref_mod_p
 from .match import MatchProblem, stack_trials
-from ..roots.template import quadratic_terms
 
 __all__ = [
     "reduction_applies",
@@ -56,7 +54,6 @@ __all__ = [
     "natural_scale",
     "solution_scale",
     "ReducedMarkovProblem",
-    "reduced_quadratic_mod_p",
     "RANK_TOL",
     "METRICS",
 ]
@@ -65,7 +62,6 @@ __all__ = [
 #: (``"outputs"``, what ``newton`` uses) or the stacked higher Markov blocks
 METRICS = ("outputs", "markov")
 
-_PRIME = 2**31 - 1  # the exact family instance's modulus
 
 #: a matrix counts as full row rank when its smallest singular value exceeds
 #: this fraction of its largest (the inputs X and the linear block A)
@@ -328,92 +324,3 @@ class ReducedMarkovProblem:
         res = self.residual(z, owner)
         norms = self.target_norms[owner]
         return np.linalg.norm(res, axis=1) / np.where(norms > 0, norms, 1.0)
-
-
-def _mod(matrix) -> np.ndarray:
-    return np.asarray(matrix, dtype=object) % _PRIME
-
-
-def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray:
-    """An exact random member mod p of the allocation's reduced square quadratic family.
-
-    The exact counterpart of :class:`ReducedMarkovProblem` for
-    ``convention="paper"``, T = 2: random integer student (D, B, fixed part
-    of W) and teacher mod ``p = 2^31 - 1``, the linear block
-    ``D W B = D* W* B*`` solved exactly (particular solution plus a null-space
-    basis, then a random change of the ``q = r - d*b`` unknowns), and the
-    block ``D W^2 B - D* W*^2 B*`` expanded in them, its ``d*b`` equations
-    mixed by a random invertible matrix. Used to build the family's
-    elimination template (:func:`symmp.numeric.roots.template.build_template`),
-    whose rank decisions are then exact for this instance.
-
-    Returns
-    -------
-    ndarray of int (object), shape (d*b, terms)
-        Coefficients in :func:`symmp.numeric.roots.template.quadratic_terms` order.
-
-    Raises
-    ------
-    ArithmeticError
-        The linear block is not of full row rank d*b for the instance.
-    """
-    if square_quadratic_unknowns(allocation) is None:
-        raise ValueError("reduced_quadratic_mod_p needs an lrnn W-only allocation (paper convention, T = 2, "
-                         "m >= T*b, r = 2*d*b)")
-    model = allocation.model
-    n, b, d = model.n, model.b, model.d
-    rng = np.random.default_rng(seed)
-
-    def draw(*shape):
-        return np.array(rng.integers(0, _PRIME, size=shape).tolist(), dtype=object)
-
-    D, B, W0, W_t, B_t, D_t = draw(d, n), draw(n, b), draw(n, n), draw(n, n), draw(n, b), draw(d, n)
-    entries = [(i, j) for _, i, j in allocation.ordered_entries]
-    for i, j in entries:
-        W0[i, j] = 0
-    first = _mod(D_t @ _mod(W_t @ B_t))
-    second = _mod(D_t @ _mod(W_t @ _mod(W_t @ B_t)))
-    r = len(entries)
-    A = [[D[e // b, i] * B[j, e % b] % _PRIME for i, j in entries] for e in range(d * b)]
-    rhs = _mod(first - _mod(D @ _mod(W0 @ B))).reshape(-1)
-    augmented = np.array([[int(v) for v in A[e]] + [int(rhs[e])] for e in range(d * b)], dtype=object)
-    reduced, pivots = rref_mod_p(augmented, _PRIME)
-    if len(pivots) != d * b or r in pivots:
-        raise ArithmeticError("the linear Markov block of the random instance is not of full row rank")
-    free = [j for j in range(r) if j not in pivots]
-    particular = np.zeros(r, dtype=object)
-    null = np.zeros((r, len(free)), dtype=object)
-    for i, j in enumerate(pivots):
-        particular[j] = int(reduced[i, r])
-    for k, f in enumerate(free):
-        null[f, k] = 1
-        for i, j in enumerate(pivots):
-            null[j, k] = -int(reduced[i, f]) % _PRIME
-    q = len(free)
-    null = _mod(null @ draw(q, q))  # a random change of unknowns
-    mix = draw(d * b, d * b)
-
-    def value(z):
-        theta = _mod(particular + null @ np.asarray(z, dtype=object))
-        W = W0.copy()
-        for (i, j), v in zip(entries, theta):
-            W[i, j] = v
-        return _mod(mix @ _mod(_mod(D @ _mod(W @ _mod(W @ B))) - second).reshape(-1))
-
-    half = pow(2, _PRIME - 2, _PRIME)
-    unit = np.eye(q, dtype=int)
-    constant = value(unit[0] * 0)
-    plus = [value(unit[i]) for i in range(q)]
-    minus = [value(-unit[i]) for i in range(q)]
-    linear = [_mod((plus[i] - minus[i]) * half) for i in range(q)]
-    square = [_mod((plus[i] + minus[i]) * half - constant) for i in range(q)]
-    coefficient = {tuple(unit[0] * 0): constant}
-    for i in range(q):
-        coefficient[tuple(unit[i])] = linear[i]
-        coefficient[tuple(2 * unit[i])] = square[i]
-        for k in range(i + 1, q):
-            both = value(unit[i] + unit[k])
-            coefficient[tuple(unit[i] + unit[k])] = _mod(
-                both - constant - linear[i] - linear[k] - square[i] - square[k]
-            )
-    return np.array([[coefficient[t][e] for t in quadratic_terms(q)] for e in range(d * b)], dtype=object)

@@ -40,13 +40,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .forms import NotZeroDimensional, general_form, general_position, term_coefficients
 from .template import (
     MAX_UNKNOWNS,
     ActionTemplate,
-    NotZeroDimensional,
-    term_coefficients,
-    general_form,
-    general_position,
     dense_template,
     build_template,
 )

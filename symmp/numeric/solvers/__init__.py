@@ -164,6 +164,9 @@ class SolverInfo:
     auto_rank: float | None = None
     #: a further condition for ``auto`` to pick it (e.g. a cost limit), beyond ``applies``
     auto_applies: Callable[[Allocation], bool] | None = None
+    #: whether a no-match from it can be proved (``TrialOutcome.proved`` on a miss): only
+    #: for exact or certified deciders; a local solver's miss is never proved
+    proves_misses: bool = False
 
     def applies_to(self, allocation: Allocation) -> bool:
         """True when the solver applies to ``allocation``."""
@@ -202,6 +205,7 @@ def register_solver(
     defaults: dict | None = None,
     auto_rank: float | None = None,
     auto_applies: Callable[[Allocation], bool] | None = None,
+    proves_misses: bool = False,
     environment: Callable[[], dict] | None = None,
     exhaustive: str | None = None,
     revision: int = 0,
@@ -237,6 +241,9 @@ def register_solver(
         that applies); None keeps ``auto`` from picking it.
     auto_applies : callable, optional
         A further condition for ``auto`` to pick it (a cost limit).
+    proves_misses : bool
+        Whether its no-matches can be proved (exact or certified deciders);
+        the contract suite fails a solver that marks a miss proved without it.
     environment : callable, optional
         ``environment() -> dict`` (JSON-able): the run-time tools its
         verdicts depend on; recorded in the run ledger's key.
@@ -267,7 +274,7 @@ def register_solver(
         name, fn, applies, description, {**GENERIC_DEFAULTS, **(defaults or {})}, environment, exhaustive,
         revision, needs=needs or ("any allocation" if applies is None else description),
         uses_starts=bool(uses_starts), options=dict(options or {}), auto_rank=auto_rank,
-        auto_applies=auto_applies,
+        auto_applies=auto_applies, proves_misses=bool(proves_misses),
     )
     return fn
 

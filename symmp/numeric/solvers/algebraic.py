@@ -8,7 +8,7 @@ linear block ``D W B = D* W* B*`` exactly and leaves the ``d*b`` quadratics
 :data:`~symmp.numeric.roots.template.MAX_UNKNOWNS` unknowns.
 
 Once per allocation (cached, exact): a random member of the reduced family
-mod p (:func:`~symmp.numeric.problems.markov.reduced_quadratic_mod_p`) gives the
+mod p (:func:`~symmp.numeric.roots.family.reduced_quadratic_mod_p`) gives the
 family's number of finite roots and its elimination template
 (:func:`~symmp.numeric.roots.template.build_template`; e.g. 12 roots, not
 the Bezout 16, for r = 8 spread over K = 4 rows, where the other 4 lie at
@@ -66,40 +66,30 @@ reduction (rank-deficient inputs or linear block) go to ``newton``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from ...allocation import Allocation
-from ..roots.action_matrix import choose_method, quadratic_roots
-from ..roots.template import (
-    MAX_UNKNOWNS,
-    ActionTemplate,
-    NotZeroDimensional,
-    build_template,
-    term_coefficients,
-)
+from ..kernels.newton import confirm_matches, newton_landing, square_newton
+from ..kernels.starts import trial_starts
+from ..problems.markov import ReducedMarkovProblem, natural_scale, solution_scale
 from ..problems.match import MatchProblem
 from ..problems.quadratic import QuadraticProblem
-from ..roots.real import NEAR_REAL, nearly_real
+from ..roots.action_matrix import quadratic_roots
 from ..roots.certificate import find_certificates, homogenized_forms
-from ..sampling import Trial, draw_trials
+from ..roots.family import CERTIFICATE_SHARE, certificates_pay, family_template, reduced_square, scaled_members
+from ..roots.real import NEAR_REAL, nearly_real
+from ..roots.template import MAX_UNKNOWNS
+from ..sampling import Trial
 from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
-from ..problems.markov import (
-    ReducedMarkovProblem,
-    natural_scale,
-    solution_scale,
-    reduced_quadratic_mod_p,
-    square_quadratic_unknowns,
-)
-from ..kernels.starts import trial_starts
 from .newton import NEWTON_OPTIONS
-from ..kernels.newton import newton_landing, solve_or_lstsq, confirm_matches
 
 __all__ = [
     "algebraic_solve",
     "algebraic_applies",
     "family_template",
+    "certificates_pay",
+    "CERTIFICATE_SHARE",
     "square_newton",
     "FIRST_ITERATIONS",
     "FIRST_SCALES",
@@ -119,81 +109,11 @@ FIRST_PATIENCE = 5
 # a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns): NEAR_REAL =
 # 1e-4 (:mod:`~symmp.numeric.roots.real`), tighter than ``homotopy``'s endpoints; each keeps its own
 REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real root
-#: the certificate stage runs in families where at least this share of the sample members
-#: has a certificate of no real root (:func:`certificates_pay`)
-CERTIFICATE_SHARE = 0.125
 #: the certificate stage runs only for match thresholds ``tol`` at most this (default 1e-9):
 #: it rules out exact solutions, and its margin (1e-7 of the unit-norm forms) is far above
 #: such a tol, but a looser tol may accept approximate matches that no exact solution backs
 CERTIFICATE_TOL = 1e-7
-#: step lengths of :func:`square_newton`'s exact line search
-LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
 POLISH = 5  # real-model Newton steps confirming a match
-_SAMPLE_SEED = 20251128  # the template's floating-point sample member (pivot guide only)
-
-
-def _reduced_square(allocation: Allocation) -> bool:
-    q = square_quadratic_unknowns(allocation)
-    return q is not None and q <= MAX_UNKNOWNS
-
-
-@lru_cache(maxsize=64)
-def family_template(allocation: Allocation) -> ActionTemplate | None:
-    """The elimination template of the allocation's reduced family (cached), or None.
-
-    Built exactly from a random member mod p
-    (:func:`~symmp.numeric.problems.markov.reduced_quadratic_mod_p`,
-    :func:`~symmp.numeric.roots.template.build_template`); None when the
-    family's systems have infinitely many roots or none.
-    """
-    samples = _float_samples(allocation)
-    first = None if samples is None else term_coefficients(*(part[:1] for part in samples))[0]
-    for seed in (0, 1):  # a second instance if the first was degenerate (probability <= ~1e-6)
-        try:
-            template = build_template(reduced_quadratic_mod_p(allocation, seed), sample=first)
-            return template if samples is None else choose_method(template, samples)
-        except NotZeroDimensional:
-            return None
-        except ArithmeticError:
-            continue
-    return None
-
-
-@lru_cache(maxsize=64)
-def certificates_pay(allocation: Allocation) -> bool:
-    """Whether the certificate stage is worth its cost in this family (cached).
-
-    True when at least :data:`CERTIFICATE_SHARE` of the family's fixed
-    floating-point sample members (the 24 that guide the template) have a
-    certificate of no real root: in families where nearly every trial is
-    solvable (MP near 1) the search would only delay the roots.
-
-    Examples
-    --------
-    >>> from symmp import Allocation, LRNN
-    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=8, m=4))  # MP about 0.44
-    True
-    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))  # MP about 1
-    False
-    """
-    samples = _float_samples(allocation)
-    if samples is None:
-        return False
-    return bool(find_certificates(homogenized_forms(*samples)).certified.mean() >= CERTIFICATE_SHARE)
-
-
-@lru_cache(maxsize=64)
-def _float_samples(allocation: Allocation, count: int = 24):
-    """``(constant, linear, hessian)`` of floating-point members of the reduced family
-    (fixed draws, unknowns in natural scale), or None: they guide the template's
-    pivots, choose its elimination and whether certificates pay, never decide a rank."""
-    trials = draw_trials(allocation, _SAMPLE_SEED, range(count))
-    reduced = ReducedMarkovProblem(MatchProblem(allocation, trials), metric="markov")
-    rows = np.flatnonzero(reduced.eligible)
-    if rows.size == 0:
-        return None
-    quad = QuadraticProblem(reduced, reduced.quadratic_coefficients())
-    return _scaled(quad, rows, natural_scale(reduced.exact, rows))
 
 
 def algebraic_applies(allocation: Allocation) -> bool:
@@ -208,7 +128,7 @@ def algebraic_applies(allocation: Allocation) -> bool:
     >>> algebraic_applies(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
     False
     """
-    return _reduced_square(allocation) and family_template(allocation) is not None
+    return reduced_square(allocation) and family_template(allocation) is not None
 
 
 def algebraic_solve(
@@ -264,75 +184,6 @@ def algebraic_solve(
     return outcomes  # type: ignore[return-value]
 
 
-def square_newton(
-    quad: QuadraticProblem, z: np.ndarray, owner: np.ndarray, *, tol: float, max_iter: int, patience: int = 3
-) -> np.ndarray:
-    """Batched Newton on square quadratic systems ``c + J0 z + z^T H z / 2 = 0`` with an exact line search.
-
-    Lean on purpose (a dozen numpy calls per iteration): along the Newton
-    step ``s`` the residual is exactly ``(1 - a) res + a^2 q(s)``,
-    ``q(s) = s^T H s / 2``, so the lengths :data:`LINE` are judged without
-    evaluating the system again. A row stops when its residual is below
-    ``tol / 100`` of the target norm, when no length lowers it, when its
-    residual has not halved within ``patience`` iterations, or after ``max_iter``.
-
-    Returns the final points (rows that failed keep their last iterate).
-    """
-    z = np.array(z, dtype=float)
-    owner = np.asarray(owner, dtype=np.intp)
-    k, r = z.shape
-    if k == 0:
-        return z
-    norms = quad.target_norms[owner]
-    # the running rows' data, compacted only when rows leave (no gathers from the full arrays)
-    active, za = np.arange(k), z.copy()
-    const, lin = quad.constant[owner], quad.linear[owner]
-    hs = quad.hessian[owner].reshape(k, -1, r)
-    target = (tol * 1e-2 * np.where(norms > 0, norms, 1.0)) ** 2
-    best = np.full(k, np.inf)
-    since = np.zeros(k, dtype=int)
-    for _ in range(max_iter):
-        bent = np.matmul(hs, za[:, :, None]).reshape(active.size, -1, r)  # H . z
-        res = const + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
-        cost = np.einsum("ke,ke->k", res, res)
-        improved = cost < 0.25 * best
-        best = np.minimum(best, cost)
-        since = np.where(improved, 0, since + 1)
-        keep = np.isfinite(cost) & (cost > target) & (since < patience)
-        if not keep.all():
-            active, za, const, lin, hs, bent, res, cost, best, since, target = (
-                a[keep] for a in (active, za, const, lin, hs, bent, res, cost, best, since, target)
-            )
-            if active.size == 0:
-                break
-        step = solve_or_lstsq(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
-        curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
-        along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
-        with np.errstate(invalid="ignore", over="ignore"):
-            costs = np.einsum("kae,kae->ka", along, along)
-        costs = np.where(np.isfinite(costs), costs, np.inf)
-        pick = costs.argmin(axis=1)
-        moved = costs[np.arange(active.size), pick] < cost
-        za = za + np.where(moved, LINE[pick], 0.0)[:, None] * step
-        z[active[moved]] = za[moved]
-        if not moved.all():
-            active, za, const, lin, hs, best, since, target = (
-                a[moved] for a in (active, za, const, lin, hs, best, since, target)
-            )
-            if active.size == 0:
-                break
-    return z
-
-
-def _scaled(quad, owner, scale):
-    """``(constant, linear, hessian)`` of members ``owner`` with the unknowns divided by ``scale``."""
-    return (
-        quad.constant[owner],
-        quad.linear[owner] * scale[:, None, None],
-        quad.hessian[owner] * (scale**2)[:, None, None, None],
-    )
-
-
 def _solve_part(allocation, exact, reduced, chosen, options):
     """Outcomes of the batch members ``chosen`` (those eligible for the reduction)."""
     trials = [exact.trials[t] for t in chosen]
@@ -386,7 +237,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         # unknowns in the solutions' own unit: the positive-definite cone is wider there
         # (about 2.5 interior-point iterations instead of 4 on the benchmark's families)
         scale = solution_scale(reduced, owner)
-        found = find_certificates(homogenized_forms(*_scaled(quad, owner, scale)))
+        found = find_certificates(homogenized_forms(*scaled_members(quad, owner, scale)))
         stage[rest[found.certified]] = "certificate"
         margin[rest] = found.margin
         rest = rest[~found.certified]
@@ -404,7 +255,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         owner = chosen[rows]
         scale = natural_scale(exact, owner)
         roots, done = quadratic_roots(
-            *_scaled(quad, owner, scale), template=template, quick=resume is None, resume=resume
+            *scaled_members(quad, owner, scale), template=template, quick=resume is None, resume=resume
         )
         complete[rows] = done
         with np.errstate(invalid="ignore"):

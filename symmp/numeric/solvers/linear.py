@@ -104,4 +104,5 @@ register_solver(
     needs="outputs affine in the learnable weights",
     description="affine allocations: exact least squares with a rank and residual test",
     auto_rank=10,  # exact, every verdict proved
+    proves_misses=True,
 )
