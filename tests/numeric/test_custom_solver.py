@@ -22,6 +22,7 @@ from symmp.numeric import TrialOutcome, estimate_mp, register_solver, unregister
 from symmp.numeric.problems.match import MatchProblem
 from symmp.numeric.solvers import SOLVER_INFO
 from symmp.numeric.solvers.checks import (
+    check_matches_on_the_real_model,
     check_outcomes_in_trial_order,
     check_solver,
     example_allocation,
@@ -51,6 +52,13 @@ def toy_solve(allocation, trials, options):
 
 def reversed_toy(allocation, trials, options):
     return toy_solve(allocation, trials, options)[::-1]
+
+
+def lying_toy(allocation, trials, options):
+    """Claims a match everywhere, with values that are not one."""
+    return [
+        TrialOutcome(t.index, True, False, 0.0, 0, "lying_toy", {"theta": [0.0] * allocation.r}) for t in trials
+    ]
 
 
 def _affine(allocation):
@@ -84,6 +92,15 @@ def test_the_contract_suite_picks_up_a_solver_registered_here_and_it_passes(toy)
 def test_the_contract_catches_a_solver_that_breaks_it(broken):
     with pytest.raises(AssertionError):
         check_outcomes_in_trial_order("reversed_toy", AFFINE)
+
+
+def test_the_contract_rechecks_claimed_matches_on_the_real_model():
+    register_solver("lying_toy", lying_toy, applies=_affine, needs="a linear estimator")
+    try:
+        with pytest.raises(AssertionError, match="the real model misses"):
+            check_matches_on_the_real_model("lying_toy", AFFINE)
+    finally:
+        unregister_solver("lying_toy")
 
 
 def test_symmp_mp_runs_a_solver_registered_here(toy, capsys):

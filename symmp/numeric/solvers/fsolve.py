@@ -71,7 +71,7 @@ def fsolve_solve(
 
         fprime = jac if jacobian == "analytic" else None
         square = problem.equations == problem.r
-        best, used, evaluations = np.inf, 0, 0
+        best, used, evaluations, learned = np.inf, 0, 0, {}
         for k, start in enumerate(trial_starts(problem, 0, options.starts, options.seed)):
             used = k + 1
             with np.errstate(all="ignore"):
@@ -95,6 +95,7 @@ def fsolve_solve(
                 relative = np.inf
             best = min(best, relative)
             if relative <= options.tol:
+                learned = {"theta": np.asarray(theta, dtype=float).tolist()}  # the matching values
                 break
         outcomes.append(
             TrialOutcome(
@@ -104,7 +105,7 @@ def fsolve_solve(
                 residual=float(best),
                 starts=used,
                 method="fsolve",
-                details={"jacobian": jacobian, "evaluations": evaluations},
+                details={"jacobian": jacobian, "evaluations": evaluations, **learned},
             )
         )
     return outcomes

@@ -177,8 +177,10 @@ def newton_solve(
     -------
     list of TrialOutcome
         ``starts`` is the number of starts used; ``details`` hold the total
-        iterations, the winning start (-1 without a match) and
-        ``markov_reduced`` (whether the trial ran on the reduced system).
+        iterations, the winning start (-1 without a match),
+        ``markov_reduced`` (whether the trial ran on the reduced system) and,
+        for a match, ``theta``: the winning start's learnable values (in
+        ``allocation.ordered_entries`` order) at which the real model matches.
 
     Examples
     --------
@@ -202,13 +204,15 @@ def newton_solve(
     relative_of = np.full((size, total), np.inf)
     iterations_of = np.zeros((size, total), dtype=int)
     reduced = np.zeros(size, dtype=bool)
+    matched_theta: dict[tuple[int, int], np.ndarray] = {}  # (trial, start) -> learned values
     if options.extra.get("reduce", True) and reduction_applies(allocation):
         reduced = ReducedMarkovProblem(MatchProblem(allocation, trials)).eligible
     for mask, run in ((reduced, _run_reduced), (~reduced, _run_full)):
         chosen = np.flatnonzero(mask)
         if chosen.size:
             part = run(allocation, [trials[t] for t in chosen], settings)
-            finished[chosen], relative_of[chosen], iterations_of[chosen] = part
+            finished[chosen], relative_of[chosen], iterations_of[chosen], found = part
+            matched_theta.update({(int(chosen[t]), k): theta for (t, k), theta in found.items()})
     hit = relative_of <= options.tol
     winning = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
     used = np.where(winning >= 0, winning + 1, total)
@@ -227,6 +231,8 @@ def newton_solve(
                 "iterations": int(iterations[t]),
                 "winning_start": int(winning[t]),
                 "markov_reduced": bool(reduced[t]),
+                # the matching learnable values (confirmed on the real model)
+                **({"theta": matched_theta[t, int(winning[t])].tolist()} if winning[t] >= 0 else {}),
             },
         )
         for t in range(size)
@@ -241,9 +247,9 @@ def _run_full(allocation, trials, settings):
 
     def judge(theta, t, relative):
         if problem is exact:
-            return relative
+            return theta, relative
         # a match counts only on the real model
-        return confirm_matches(exact, theta, t, options.tol, _POLISH, surrogate=relative)[1]
+        return confirm_matches(exact, theta, t, options.tol, _POLISH, surrogate=relative)
 
     starts = batch_starts(exact, options.starts, options.seed)
     return _restarts(problem, starts, judge, settings)
@@ -262,7 +268,7 @@ def _run_reduced(allocation, trials, settings):
         theta = reduced.full_theta(z, t)
         real = exact.relative_residual(theta, t)
         real = np.where(np.isfinite(real), real, np.inf)
-        return confirm_matches(exact, theta, t, options.tol, _POLISH, surrogate=real)[1]
+        return confirm_matches(exact, theta, t, options.tol, _POLISH, surrogate=real)
 
     theta_starts = batch_starts(exact, options.starts, options.seed)  # (size, starts, r_full)
     size, total, _ = theta_starts.shape
@@ -277,9 +283,11 @@ def _run_reduced(allocation, trials, settings):
 def _restarts(problem, starts, judge, settings):
     """fsolve-style restarts of every trial of ``problem``, pipelined (module docstring).
 
-    ``judge(theta, trial, relative)`` turns the problem's relative residuals of
-    ended rows into real-model relative residuals (confirming matches).
-    Returns per (trial, start): finished, relative residual, iterations.
+    ``judge(theta, trial, relative)`` turns the problem's points and relative
+    residuals of ended rows into real-model ones ``(theta, relative)``
+    (confirming matches). Returns per (trial, start): finished, relative
+    residual, iterations; and the real-model values of every matching start,
+    ``{(trial, start): theta}``.
     """
     options, patience, progress, width = settings
     size, total = problem.size, options.starts
@@ -289,6 +297,7 @@ def _restarts(problem, starts, judge, settings):
     relative_of = np.full((size, total), np.inf)
     iterations_of = np.zeros((size, total), dtype=int)
     launched = np.zeros(size, dtype=int)  # starts launched so far, in order
+    found: dict[tuple[int, int], np.ndarray] = {}
     open_trial = np.ones(size, dtype=bool)
     rows = _Rows(problem, starts)
     while True:
@@ -326,7 +335,9 @@ def _restarts(problem, starts, judge, settings):
             t, k = rows.trial[ended], rows.start[ended]
             relative = np.sqrt(rows.cost[ended]) / norms[t]
             relative = np.where(np.isfinite(relative), relative, np.inf)
-            relative = judge(rows.theta[ended], t, relative)
+            theta, relative = judge(rows.theta[ended], t, relative)
+            for row in np.flatnonzero(relative <= options.tol):
+                found[int(t[row]), int(k[row])] = theta[row].copy()
             finished[t, k] = True
             relative_of[t, k] = relative
             iterations_of[t, k] = rows.its[ended]
@@ -338,7 +349,7 @@ def _restarts(problem, starts, judge, settings):
             decided = (hits & prefix).any(axis=1) | finished[touched].all(axis=1)
             open_trial[touched[decided]] = False
             rows.keep(~done & open_trial[rows.trial])
-    return finished, relative_of, iterations_of
+    return finished, relative_of, iterations_of, found
 
 
 register_solver(
