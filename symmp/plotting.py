@@ -11,8 +11,8 @@ Every point is drawn as what it is (:func:`point_kind`):
 
 - ``proved``: MP = 1 or MP = 0 from a certificate (no trials, no interval):
   a filled square;
-- ``estimate``: matches / trials with every no-match verdict proved, drawn
-  with its 95% Wilson interval: a filled circle;
+- ``estimate``: matches / trials with no unproved no-match verdict (so not
+  a lower bound), drawn with its 95% Wilson interval: a filled circle;
 - ``lower bound``: some no-match verdicts unproved (a local solver may have
   missed a solution), drawn with its interval: an open triangle pointing up.
 
@@ -57,7 +57,7 @@ POINT_STYLES = {
 }
 _LEGEND = {
     "proved": "proved (certificate)",
-    "estimate": "estimate, every verdict proved (95% CI)",
+    "estimate": "estimate, no unproved miss (95% CI)",
     "lower bound": "lower bound: unproved misses (95% CI)",
 }
 
@@ -79,9 +79,9 @@ def require_matplotlib():
 def point_kind(row: Mapping) -> str:
     """``"proved"``, ``"estimate"`` or ``"lower bound"`` for one result row."""
     proved = row.get("proved_point")
-    if proved is None:
+    if proved is None or proved == "":
         proved = row.get("method") == "certificate"
-    if proved:
+    if _truthy(proved):
         return "proved"
     return "lower bound" if _truthy(row.get("lower_bound")) else "estimate"
 
@@ -186,8 +186,8 @@ def plot_mp_curves(
         handles.append(Line2D([], [], color=colors[i % 10], lw=1.2, label=label))
     for name, position in (marks or {}).items():
         ax.axvline(position, color="0.5", ls="--", lw=0.9)
-        ax.annotate(name, (position, 1.0), xytext=(3, -12), textcoords="offset points",
-                    fontsize=7, color="0.35")
+        ax.annotate(name, (position, 0.5), xytext=(3, 0), textcoords="offset points",
+                    fontsize=7, color="0.35", rotation=90, va="center")
     ax.set_ylim(-0.04, 1.06)
     _kind_legend(ax, kinds, handles if len(handles) > 1 else [])
     return _finish(figure, ax, path, title, xlabel, ylabel)

@@ -20,6 +20,7 @@ def test_point_kinds():
     assert [point_kind(r) for r in (PROVED, ESTIMATE, LOWER)] == ["proved", "estimate", "lower bound"]
     assert point_kind({**LOWER, "lower_bound": "False"}) == "estimate"  # CSV text
     assert point_kind({**ESTIMATE, "proved_point": True}) == "proved"
+    assert point_kind({**ESTIMATE, "proved_point": "False"}) == "estimate"  # read back from a CSV
 
 
 def test_backend_unchanged_and_figure_returned(tmp_path):
