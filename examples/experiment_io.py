@@ -29,14 +29,34 @@ LEADING = ["experiment", "model", "sizes", "m", "r", "allocation", "seed", "solv
            "proved_trials", "starts", "verdict", "certificate"]
 
 
+def _int_at_least(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text[:40]!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (argparse prints a one-line error and exits 2)."""
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer >= 0."""
+    return _int_at_least(text, 0)
+
+
 def parser(doc: str, *, trials: int) -> argparse.ArgumentParser:
     """The options every experiment takes (``--trials`` defaults to ``trials``)."""
     out = argparse.ArgumentParser(description=doc.split("\n\n")[0],
                                   formatter_class=argparse.RawDescriptionHelpFormatter,
                                   epilog=doc.split("\n\n", 1)[1] if "\n\n" in doc else None)
-    out.add_argument("--trials", type=int, default=trials, help=f"trials per point (default {trials}; "
+    out.add_argument("--trials", type=positive_int, default=trials, help=f"trials per point (default {trials}; "
                      "the paper's protocol is 1000)")
-    out.add_argument("--seed", type=int, default=0, help="seed of every draw (default 0)")
+    out.add_argument("--seed", type=non_negative_int, default=0, help="seed of every draw (default 0)")
     out.add_argument("--out-dir", default=os.path.join(HERE, "output"),
                      help="folder for the CSV and PNG (default examples/output)")
     out.add_argument("--store", default=None,
