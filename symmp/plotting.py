@@ -189,6 +189,10 @@ def plot_mp_curves(
         ax.annotate(name, (position, 0.5), xytext=(3, 0), textcoords="offset points",
                     fontsize=7, color="0.35", rotation=90, va="center")
     ax.set_ylim(-0.04, 1.06)
+    if all(isinstance(row[x], int) for rows in curves.values() for row in rows):
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _kind_legend(ax, kinds, handles if len(handles) > 1 else [])
     return _finish(figure, ax, path, title, xlabel, ylabel)
 
