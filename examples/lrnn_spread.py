@@ -56,8 +56,9 @@ def main() -> None:
                 allocation = Allocation.spread(model, "W", r=r, K=K, m=m, axis=axis)
                 result = estimate_mp(allocation, trials=args.trials, seed=args.seed,
                                      solver=args.solver, store=args.store)
-                row = result_row(NAME, allocation, result, n=n, axis=axis, K=K,
-                                 transition=r / (T * b) if axis == "row" else r / (T * d))
+                budget = model.equation_budgets(m)["W"][0 if axis == "row" else 1][0]
+                row = result_row(NAME, allocation, result, n=n, axis=axis, K=K, line_budget=budget,
+                                 transition=r / budget)
                 points.append(row)
                 print(f"n = {n:>2} {axis:<6} K = {K}: {result}")
             curves[axis][f"n = {n}"] = points
@@ -66,8 +67,11 @@ def main() -> None:
     png_path = os.path.join(args.out_dir, f"{NAME}.png")
     write_csv(rows, csv_path)
     figure = require_matplotlib().figure.Figure(figsize=(11, 4.2))
-    for axes, axis, budget, name in zip(figure.subplots(1, 2), ("row", "column"), (T * b, T * d),
-                                        ("r/(T b)", "r/(T d)")):
+    # the budget of one row (column) of W; T*b (T*d) in the paper convention, T-1 in the standard one
+    # (the last n's budgets; at these sizes they do not depend on n)
+    row_budgets, column_budgets = model.equation_budgets(m)["W"]
+    for axes, axis, budget, name in zip(figure.subplots(1, 2), ("row", "column"),
+                                        (row_budgets[0], column_budgets[0]), ("r / row budget", "r / column budget")):
         plot_mp_curves(curves[axis], ax=axes, xlabel=f"K ({axis}s of W holding the r = {r} learnable entries)",
                        title=f"lrnn T = {T}, b = {b}, d = {d}, m = {m}: spread over {axis}s",
                        marks={f"{name} = {r / budget:g}": r / budget})
