@@ -48,7 +48,7 @@ __all__ = ["estimate_mp", "default_batch", "DEFAULT_STARTS", "BATCH_MEMORY"]
 #: default random starts per trial for local solvers
 DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
 #: solvers whose ``starts`` are meaningful
-_LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified", "homotopy", "algebraic"}
+_LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified", "homotopy", "algebraic", "staged"}
 #: bytes of working arrays a default-sized task may hold: a fixed number (not the machine's
 #: memory or ``SYMMP_MEMORY_LIMIT_GB``), since the batch is part of a run's identity
 BATCH_MEMORY = 1 << 30

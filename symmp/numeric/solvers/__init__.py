@@ -231,5 +231,5 @@ def get_solver(name: str) -> SolverFn:
 
 
 # every built-in solver registers itself on import
-for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "auto"):
+for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "complete", "staged", "auto"):
     importlib.import_module(f"{__name__}.{_module}")

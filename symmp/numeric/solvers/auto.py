@@ -6,26 +6,22 @@ In order:
 2. ``adahessian`` for ReLU networks once registered (lower bound);
 3. ``sequential`` when a block-triangular structure is found (matches proved
    by construction);
-4. ``certified`` when it applies **and** the system has at most
-   :data:`AUTO_CERTIFIED_UNKNOWNS` unknowns, where exact elimination decides
-   a trial in milliseconds (every verdict proved);
-5. ``algebraic`` when the allocation is an lrnn W-only one whose Markov
+4. ``algebraic`` when the allocation is an lrnn W-only one whose Markov
    reduction is a square quadratic system (paper convention, T = 2,
    r = 2*d*b, d*b <= 5) with finitely many roots: Newton from the
    student's draw, then **every** complex root of what is left by an
    eigenvalue method (a lower bound on MP, since floating-point roots prove
    nothing, but no solution is missed for want of a start);
-6. ``newton`` otherwise: batched damped Newton with ``starts`` random
-   restarts per trial, a **lower bound** on MP (the result says so and
-   reports the starts).
-
-Why ``certified`` stops at 3 unknowns here: beyond that it needs Krawczyk
-proofs and homotopy continuation per trial, measured at 2-6 trials/s on
-lrnn systems with 8 unknowns (``benchmarks/bench_mp.py``), against
-thousands for ``algebraic``. Ask for it explicitly (``--solver certified``,
-up to ``MAX_CERTIFIED_UNKNOWNS`` unknowns) when proved verdicts matter more
-than time; ``benchmarks/bench_mp.py`` measures the other solvers' miss
-rates against it.
+5. ``staged`` for every other polynomial allocation (:mod:`.staged`):
+   ``newton`` first, then, on the trials still unmatched, ``complete``
+   (every complex root of the square system or a square slice by a
+   parameter homotopy) where the family is small, then ``certified``'s
+   proofs when asked (``solver_options={"prove": True}``); a **lower
+   bound** on MP unless every miss is proved (the note counts each stage).
+   ``certified`` is no longer chosen on its own at <= 3 unknowns: its
+   proofs cost 10-100x more per trial than newton + complete
+   (``benchmarks/bench_families.py``); ask for them with ``prove``.
+6. ``newton`` otherwise (a **lower bound** on MP; the result reports the starts).
 
 Why ``algebraic`` before ``newton`` where both apply: on the benchmark's
 lrnn cases (n = 8, 16, b = d = 2, r = 8 over K = 4 or 8 rows) it missed no
@@ -44,10 +40,7 @@ from ...allocation import Allocation
 from ..sampling import Trial
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver, solver_applies
 
-__all__ = ["resolve_solver", "auto_solve", "AUTO_CERTIFIED_UNKNOWNS"]
-
-#: ``auto`` uses ``certified`` only up to this many unknowns (elimination range)
-AUTO_CERTIFIED_UNKNOWNS = 3
+__all__ = ["resolve_solver", "auto_solve"]
 
 
 def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
@@ -62,7 +55,7 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
     'algebraic'
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
-    'newton'
+    'staged'
     """
     if name != "auto":
         return name
@@ -72,10 +65,10 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
         return "adahessian" if "adahessian" in SOLVERS else "newton"
     if solver_applies("sequential", allocation):
         return "sequential"
-    if allocation.r <= AUTO_CERTIFIED_UNKNOWNS and solver_applies("certified", allocation):
-        return "certified"
     if solver_applies("algebraic", allocation):
         return "algebraic"
+    if solver_applies("staged", allocation):
+        return "staged"
     return "newton"
 
 
@@ -90,5 +83,5 @@ register_solver(
     "auto",
     auto_solve,
     description="the strongest applicable at a sane cost: linear, adahessian (relu), sequential, "
-    "certified (<= 3 unknowns), algebraic (square quadratic lrnn systems), newton (lower bound)",
+    "algebraic (square quadratic lrnn systems), staged (newton, complete, certified on request)",
 )
