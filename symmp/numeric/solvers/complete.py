@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...allocation import Allocation
+from ...errors import SymmpError
 from ...analysis.ranks import exact_rank, generic_ranks
 from ..problem import MatchProblem
 from ..roots.parameter_homotopy import FamilySystem, TooManyRoots, generic_roots, move_roots
@@ -172,7 +173,7 @@ def complete_solve(allocation: Allocation, trials: Sequence[Trial], options: Sol
     """
     family = family_of(allocation, int(options.extra.get("max_roots", MAX_ROOTS)))
     if isinstance(family, str):
-        raise ValueError(f"complete does not apply: {family}")
+        raise SymmpError(f"solver complete does not apply to this allocation: {family}")
     system, N, size = family.system, family.count, len(trials)
     scale = system.scale()
     end = system.params_of(trials)
