@@ -10,8 +10,8 @@ import pytest
 from symmp import LRNN, Allocation
 from symmp.cli import main
 from symmp.numeric.sampling import draw_trial
-from theorems import THEOREMS, verify
-from theorems.lrnn_constructions import (
+from symmp.theorems import THEOREMS, verify
+from symmp.theorems.constructions import (
     construction_residual,
     exact_match,
     refine,

@@ -29,7 +29,7 @@ from ..allocation import Allocation
 from .activation import nonpolynomial_verdict
 from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
-from .patterns import w_columns_theorem, w_rows_theorem
+from .provers import ProverContext, registered_provers
 from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
 from .sequential import analyze_sequential, lifted_counts
 
@@ -195,7 +195,19 @@ def classify(
     # Sequential linearity of the lifted system (THEORY.md section 5), found by
     # the general block mechanism; the theorem pattern checks are a cross-check.
     sequential = analyze_sequential(allocation, seed=seed)
-    theorems = [name for name, check in (("Theorem W-rows", w_rows_theorem), ("Theorem W-columns", w_columns_theorem)) if check(allocation)[0]]
+    context = ProverContext(
+        ranks=ranks,
+        seed=(allocation.seed or 0) if seed is None else seed,
+        points=points,
+        sequential=sequential,
+        classify=classify,
+    )
+    # theorems whose hypotheses prove MP = 1 (registered by symmp.theorems)
+    theorems = [
+        found
+        for prover in registered_provers("theorem")
+        if (found := prover.fn(allocation, context)) is not None
+    ]
     structure = sequential.structure
     if structure is not None and structure.exact:
         order = "; ".join(structure.describe_order())
@@ -209,17 +221,18 @@ def classify(
             f"determinant modulo p = {structure.prime} at a random instance), no equation left over: "
             "almost every instance has exactly one solution, real, so MP = 1",
             f"block order: {order}",
-            *(f"cross-check: the hypotheses of {name} hold too" for name in theorems),
+            *(f"cross-check: the hypotheses of {found.name} hold too" for found in theorems),
         )
     if theorems:
+        names = ", ".join(found.name for found in theorems)
         extra["sequential_cross_check"] = (
-            f"{', '.join(theorems)} holds but no sequential structure was found: {sequential.reason}"
+            f"{names} holds but no sequential structure was found: {sequential.reason}"
         )
         return verdict(
             MAXIMAL,
-            theorems[0],
-            0.0,
-            f"every hypothesis of {theorems[0]} holds (THEORY.md section 5): MP = 1",
+            theorems[0].name,
+            theorems[0].error_bound,
+            *theorems[0].reasons,
             f"cross-check failed: the sequential mechanism found no structure ({sequential.reason})",
         )
     if structure is not None:

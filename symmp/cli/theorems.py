@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from ..errors import SymmpError
+from ..theorems import THEOREMS, verify
 from . import non_negative_int, positive_int
 from ._output import format_table, print_json
 
@@ -30,8 +31,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from theorems import THEOREMS, verify
-
     keys = args.only or list(THEOREMS)
     unknown = [key for key in keys if key not in THEOREMS]
     if unknown:

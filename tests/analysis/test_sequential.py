@@ -9,7 +9,8 @@ import pytest
 import sympy
 
 from symmp import LFFN, LRNN, Allocation, classify
-from symmp.analysis import analyze_sequential, find_sequential_structure, w_columns_theorem, w_rows_theorem
+from symmp.analysis import analyze_sequential, find_sequential_structure
+from symmp.theorems import w_columns_theorem, w_rows_theorem
 from symmp.systems import build_system, draw_instance, fill_learnables, sequential_solve
 
 # (n, b, d, T) with n >= T*b (rows) or n >= T*d (columns); m = T*b
