@@ -19,6 +19,7 @@ from __future__ import annotations
 from . import (  # noqa: F401  (each module registers its statement)
     fewer_than_d_rows,
     linear_estimator,
+    monotonicity,
     row_over_budget,
     standard_w_only,
     w_columns,
