@@ -9,21 +9,30 @@ theorem by adding a module and importing it below.
 
 >>> from symmp.theorems import THEOREMS, verify
 >>> sorted(THEOREMS)[:2]
-['fewer-than-d-rows', 'linear-estimator']
+['fact-1', 'fact-2']
 
-Run them with ``symmp theorems``.
+Run them with ``symmp theorems verify`` (``symmp theorems list`` lists them).
 """
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (each module registers its statement)
-    fewer_than_d_rows,
+from . import (  # noqa: F401  (each module registers its statement, in this order)
+    fact_1_dimension,
+    fact_2_affine,
     linear_estimator,
-    monotonicity,
-    row_over_budget,
-    standard_w_only,
-    w_columns,
+    linear_dichotomy,
+    lrnn_d_rows,
+    lrnn_b_columns,
     w_rows,
+    w_columns,
+    row_over_budget,
+    fewer_than_d_rows,
+    standard_w_only,
+    lffn_first_layer,
+    lffn_last_layer,
+    flow_bound,
+    monotonicity,
+    parity,
 )
 from .base import THEOREMS, Instance, InstanceCheck, Theorem, TheoremCheck, register_theorem, verify
 from .lines import w_columns_theorem, w_rows_theorem
