@@ -57,8 +57,8 @@ def test_even_count_gives_no_parity_certificate():
 
 
 def test_parity_count_agrees_with_the_algebraic_template():
-    from symmp.numeric.action_template import build_template
-    from symmp.numeric.solvers.markov_reduction import reduced_quadratic_mod_p
+    from symmp.numeric.roots.template import build_template
+    from symmp.numeric.roots.family import reduced_quadratic_mod_p
 
     allocation = Allocation.from_entries(
         LRNN(8, 2, 2, 2), [("W", 0, 0), ("W", 0, 1), ("W", 1, 2), ("W", 1, 3), ("W", 2, 4), ("W", 2, 5), ("W", 3, 6), ("W", 3, 7)], m=4
