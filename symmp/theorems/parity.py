@@ -1,8 +1,8 @@
 """The parity certificate (THEORY.md section 8): an odd generic number of complex solutions gives MP = 1.
 
 Instances: lrnn W-rows allocations with one entry moved to a new row (the
-Markov-reduced square system has N = 1) and W-rows at m < T*b through a
-random square slice. Near-miss: the n = 2, T = 2 diagonal (N = 2, even,
+Markov-reduced square system has N = 1) and a scattered four-entry W
+allocation with N = 3. Near-miss: the n = 2, T = 2 diagonal (N = 2, even,
 and 0 < MP < 1 proved by witnesses).
 
 Examples
@@ -39,6 +39,10 @@ def _instances(grid: str):
         if T == 2 and d >= 2 and n >= T * b + 1:
             yield Instance(f"n={n} b={b} d={d} T={T}: W-rows, one entry moved to row {d}",
                            moved_entry(rows_instance(n, b, d, T, T * b), d - 1, d))
+    yield Instance(
+        "lrnn n=4 b=1 d=2 T=2 W {(0,1),(1,3),(2,3),(3,1)} (N = 3)",
+        Allocation.from_entries(LRNN(4, 1, 2, 2), [("W", 0, 1), ("W", 1, 3), ("W", 2, 3), ("W", 3, 1)], m=2),
+    )
     yield Instance("lrnn n=2 T=2 diagonal (N = 2)", Allocation.diagonal(LRNN(2, 1, 1, 2), "W", m=2), near_miss=True)
 
 

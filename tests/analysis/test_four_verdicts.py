@@ -101,3 +101,14 @@ def test_no_verdict_contradicts_brute_force(seed):
         assert not proved_yes
     elif result.verdict == "intermediate":
         assert result.to_dict()["evidence"]["witnesses"]["no"]
+
+
+def test_odd_count_three_is_maximal_and_every_certified_trial_matches():
+    allocation = Allocation.from_entries(
+        LRNN(4, 1, 2, 2), [("W", 0, 1), ("W", 1, 3), ("W", 2, 3), ("W", 3, 1)], m=2
+    )
+    result = classify(allocation)
+    assert result.verdict == "maximal" and result.certificate.startswith("parity")
+    assert result.to_dict()["evidence"]["parity"]["generic_count"] == 3
+    outcomes = _certified_outcomes(allocation, 20)
+    assert all(o.proved and o.matched for o in outcomes)
