@@ -34,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..allocation import Allocation
+from ..systems.lifted import build_terms
 from .activation import nonpolynomial_verdict
 from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
@@ -41,7 +42,7 @@ from .provers import ProverContext, registered_provers
 from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
 from .sequential import analyze_sequential, lifted_counts
 
-__all__ = ["Classification", "classify", "is_affine", "VERDICTS"]
+__all__ = ["Classification", "classify", "is_affine", "LIST_LIMIT", "VERDICTS"]
 
 MAXIMAL, MINIMAL, INTERMEDIATE, UNDECIDED = "maximal", "minimal", "intermediate", "undecided"
 #: the four verdicts (THEORY.md section 8)
@@ -83,8 +84,20 @@ class Classification:
         (open (0, 1) for ``intermediate``, (0, 1] or nothing for ``undecided``)."""
         return {MAXIMAL: (1.0, 1.0), MINIMAL: (0.0, 0.0)}.get(self.verdict, (0.0, 1.0))
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict (the ``symmp classify --json`` object)."""
+    def to_dict(self, *, full: bool = False) -> dict:
+        """JSON-ready dict (the ``symmp classify --json`` object).
+
+        Per-row and per-column lists longer than :data:`LIST_LIMIT` (budgets,
+        wasted lines) are replaced by summaries unless ``full``.
+        """
+        budgets = {name: b.to_dict() for name, b in self.budgets.items()}
+        waste = [w.to_dict() for w in self.flow.waste]
+        if not full:
+            budgets = {
+                name: {key: _summary(value) for key, value in budget.items()} for name, budget in budgets.items()
+            }
+            if len(waste) > LIST_LIMIT:
+                waste = _waste_summary(self.flow.waste)
         out = {
             "class": self.verdict,
             "rank": self.rank,
@@ -93,8 +106,8 @@ class Classification:
             "affine": self.affine,
             "certificate": self.certificate,
             "error_bound": self.error_bound,
-            "budgets": {name: b.to_dict() for name, b in self.budgets.items()},
-            "waste": [w.to_dict() for w in self.flow.waste],
+            "budgets": budgets,
+            "waste": waste,
             "flow_bound": self.flow.bound,
             "uncovered_equations": self.flow.uncovered,
             "reasons": list(self.reasons),
@@ -107,8 +120,49 @@ class Classification:
                 "target_rank_certified": self.ranks.target_certified,
             },
         }
+        if self.ranks.projections:
+            out["rank_method"].update(
+                method="exact elimination modulo a prime of random projections of the Jacobians "
+                "(forward-mode Jacobian-vector products along random directions) at random integer points",
+                projections=self.ranks.projections,
+                points_used={"rank": self.ranks.points_used[0], "target_rank": self.ranks.points_used[1]},
+            )
         out.update(self.extra)
         return out
+
+
+#: Lists longer than this are summarised in the JSON (``symmp classify --full``
+#: keeps them) and wasted lines beyond it in the reasons.
+LIST_LIMIT = 64
+
+
+def _summary(value):
+    """A long list of integers as its length, min, max and sum; anything else unchanged."""
+    if not isinstance(value, list) or len(value) <= LIST_LIMIT:
+        return value
+    return {"summary_of": len(value), "min": min(value), "max": max(value), "sum": sum(value)}
+
+
+def _waste_summary(waste: list) -> dict:
+    """Wasted lines counted per matrix and axis, with their total excess."""
+    groups: dict[str, dict] = {}
+    for w in waste:
+        group = groups.setdefault(f"{w.matrix} {w.axis}s", {"lines": 0, "excess": 0, "largest_excess": 0})
+        group["lines"] += 1
+        group["excess"] += w.excess
+        group["largest_excess"] = max(group["largest_excess"], w.excess)
+    return {"summary_of": len(waste), "by_line": groups}
+
+
+def _waste_sentences(waste: list) -> list[str]:
+    """One sentence per wasted line, or a count when there are many."""
+    if len(waste) <= LIST_LIMIT:
+        return [w.sentence() for w in waste]
+    parts = [
+        f"{group['lines']} {line} hold {group['excess']} learnable weights beyond their budgets"
+        for line, group in _waste_summary(waste)["by_line"].items()
+    ]
+    return ["; ".join(parts) + " (symmp classify --json --full lists them)"]
 
 
 def is_affine(allocation: Allocation) -> bool:
@@ -152,9 +206,11 @@ def classify(
         f"rho_full = {ranks.target_rank} (all weights): exact ranks modulo p = {ranks.prime} "
         f"at {ranks.points} random points"
     ]
-    reasons += [w.sentence() for w in flow.waste]
+    reasons += _waste_sentences(flow.waste)
     # counts of the lifted system (THEORY.md section 5), for polynomial models
-    extra = lifted_counts(allocation) if allocation.model.polynomial else {}
+    # built once and shared with the sequential search below
+    lifted = {"right": build_terms(allocation)} if allocation.model.polynomial else {}
+    extra = lifted_counts(allocation, lifted["right"]) if lifted else {}
     if flow.uncovered:
         reasons.append(
             f"the budgets let the learnable weights cover at most {flow.bound} of the "
@@ -211,7 +267,7 @@ def classify(
         )
     # Sequential linearity of the lifted system (THEORY.md section 5), found by
     # the general block mechanism; the theorem pattern checks are a cross-check.
-    sequential = analyze_sequential(allocation, seed=seed)
+    sequential = analyze_sequential(allocation, seed=seed, terms=lifted)
     context = ProverContext(
         ranks=ranks,
         seed=(allocation.seed or 0) if seed is None else seed,

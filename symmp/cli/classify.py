@@ -25,6 +25,12 @@ def register(subparsers) -> None:
     parser.add_argument("spec", metavar="SPEC.json", help="allocation spec (JSON)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="with --json: keep the per-row and per-column lists of a large mask (budgets, wasted "
+        "lines) instead of their summaries",
+    )
+    parser.add_argument(
         "--points", type=positive_int, default=3, help="random points for the exact ranks (default 3)"
     )
     parser.set_defaults(func=run)
@@ -59,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
     result = classify(allocation, points=args.points)
     if args.json:
-        print_json(result.to_dict())
+        print_json(result.to_dict(full=args.full))
     else:
         print(render_classification(result))
     return 0
