@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .allocation import Allocation, check_matrix_name
 from .errors import SpecError
-from .models import MODEL_REGISTRY, Model, make_model
+from .models import MODEL_REGISTRY, Model, check_positive_int, make_model
 
 __all__ = [
     "load_spec",
@@ -153,8 +153,6 @@ def allocation_from_spec(data: object) -> Allocation:
     model = make_model(kind, dims, **options)
     if "m" not in data:
         raise SpecError("spec is missing 'm' (the number of input samples, an integer >= 1)")
-    from .models._checks import check_positive_int
-
     m = check_positive_int(data["m"], "m")
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -187,20 +185,9 @@ def allocation_from_spec(data: object) -> Allocation:
 
 
 def allocation_to_spec(allocation: Allocation, *, as_mask: bool = False) -> dict:
-    """The spec object of an allocation (entry lists, or masks with ``as_mask``)."""
-    model = allocation.model
-    spec: dict = {"model": model.kind, "dims": model.dims(), "m": allocation.m}
-    spec.update(model.spec_extra())
-    if as_mask:
-        spec["mask"] = {name: allocation.mask(name).tolist() for name in allocation.matrices}
-    else:
-        learnable: dict[str, list[list[int]]] = {}
-        for name, row, col in allocation.ordered_entries:
-            learnable.setdefault(name, []).append([row, col])
-        spec["learnable"] = learnable
-    if allocation.seed is not None:
-        spec["seed"] = allocation.seed
-    return spec
+    """The spec object of an allocation (entry lists, or masks with ``as_mask``);
+    the same as :meth:`Allocation.to_spec <symmp.allocation.Allocation.to_spec>`."""
+    return allocation.to_spec(as_mask=as_mask)
 
 
 def dump_spec(allocation: Allocation, path: str | os.PathLike, *, as_mask: bool = False) -> None:

@@ -11,7 +11,9 @@ import argparse
 import math
 from pathlib import Path
 
+from ..analysis.sequential import analyze_sequential
 from ..spec import load_spec
+from ..systems import build_system, default_form
 from . import UsageError, non_negative_int, positive_int
 
 __all__ = ["register", "UNLIFTED_TERM_LIMIT"]
@@ -51,8 +53,6 @@ def _unlifted_estimate(allocation) -> int:
     themselves are expanded: each of the d*m outputs sums every one of those
     polynomials against an input, m times as many monomials.
     """
-    from ..systems import default_form
-
     model = allocation.model
     if model.kind == "lrnn":
         per_entry = sum(model.n ** (j + 1) for j in range(model.power_offset, model.max_power + 1))
@@ -64,9 +64,6 @@ def _unlifted_estimate(allocation) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis.sequential import analyze_sequential
-    from ..systems import build_system
-
     allocation = load_spec(args.spec)
     if not allocation.model.polynomial:
         raise UsageError(f"model {allocation.model.kind!r} is not polynomial: no equation system to list")

@@ -9,6 +9,8 @@ True
 
 from __future__ import annotations
 
+from ..errors import SpecError
+from ._checks import check_positive_int
 from .base import Entry, JacobianFactor, Model
 from .lffn import LFFN
 from .linear import LinearEstimator
@@ -29,6 +31,7 @@ __all__ = [
     "ACTIVATIONS",
     "MODEL_REGISTRY",
     "make_model",
+    "check_positive_int",
 ]
 
 #: spec ``model`` name -> (class, required dims, optional top-level options)
@@ -43,8 +46,6 @@ MODEL_REGISTRY: dict[str, tuple[type[Model], tuple[str, ...], tuple[str, ...]]] 
 
 def make_model(kind: str, dims: dict, **options) -> Model:
     """Build a model from its spec name, ``dims`` and options (e.g. ``convention``)."""
-    from ..errors import SpecError
-
     if kind not in MODEL_REGISTRY:
         raise SpecError(
             f"unknown model {kind!r}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from .instance import Instance, atom_values, draw_instance, targets_from_outputs, teacher_targets
 from .lifted import FORMS, LIFTINGS, TermSystem, build_terms, choose_form, default_form
 from .sequential_solver import fill_learnables, sequential_solve
+from .structure import Block, BlockGroup, SequentialStructure
 from .system import Equation, PolynomialSystem, build_system
 
 __all__ = [
@@ -36,5 +37,8 @@ __all__ = [
     "targets_from_outputs",
     "atom_values",
     "sequential_solve",
+    "SequentialStructure",
+    "Block",
+    "BlockGroup",
     "fill_learnables",
 ]

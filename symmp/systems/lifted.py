@@ -40,7 +40,7 @@ from ..allocation import Allocation
 from ..errors import SpecError
 from .terms import ONE, Atom, AtomTable, Terms
 
-__all__ = ["TermSystem", "build_terms", "default_form", "choose_form", "LIFTINGS", "FORMS"]
+__all__ = ["TermSystem", "SystemBuilder", "build_terms", "default_form", "choose_form", "LIFTINGS", "FORMS"]
 
 LIFTINGS = ("right", "left")
 FORMS = ("auto", "outputs", "reduced")
@@ -162,7 +162,9 @@ class TermSystem:
         return A, c
 
 
-class _Builder:
+class SystemBuilder:
+    """Collects the atoms and the equation groups of one system while it is written."""
+
     def __init__(self, allocation: Allocation) -> None:
         self.allocation = allocation
         self.table = AtomTable()
@@ -256,7 +258,7 @@ def build_terms(allocation: Allocation, *, lifting: str = "right", form: str = "
     if lifting not in LIFTINGS:
         raise SpecError(f"lifting must be one of {', '.join(map(repr, LIFTINGS))}, got {lifting!r}")
     chosen = choose_form(allocation, form)
-    builder = _Builder(allocation)
+    builder = SystemBuilder(allocation)
     kind = allocation.model.kind
     if kind == "lrnn":
         _lrnn(builder, chosen, lifting)
@@ -286,7 +288,7 @@ def _stacked_input(allocation: Allocation) -> int:
     return model.T * model.b if model.kind == "lrnn" else model.input_shape(1)[0]
 
 
-def _lrnn(builder: _Builder, form: str, lifting: str) -> None:
+def _lrnn(builder: SystemBuilder, form: str, lifting: str) -> None:
     model = builder.allocation.model
     n, b, d, T, m = model.n, model.b, model.d, model.T, builder.allocation.m
     e, top = model.power_offset, model.max_power
@@ -322,7 +324,7 @@ def _lrnn(builder: _Builder, form: str, lifting: str) -> None:
     builder.equate(total, Terms.from_atoms(Y), r"D \sum_t W^{T-t" + ("+1" if e else "") + "} B X_t = Y")
 
 
-def _chain(builder: _Builder, form: str, lifting: str) -> None:
+def _chain(builder: SystemBuilder, form: str, lifting: str) -> None:
     """lffn (W_L ... W_1) and the linear estimator (one layer W)."""
     model = builder.allocation.model
     m = builder.allocation.m

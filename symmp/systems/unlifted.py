@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy
 
 from ..allocation import Allocation
-from .lifted import _Builder
+from .lifted import SystemBuilder
 from .terms import Atom
 
 __all__ = ["build_unlifted"]
@@ -24,7 +24,7 @@ def build_unlifted(allocation: Allocation, form: str, exprs_of) -> tuple[tuple[A
     ``exprs_of(atoms)`` maps the atom tuple to a list of sympy expressions
     (symbols, or numbers for known atoms).
     """
-    builder = _Builder(allocation)
+    builder = SystemBuilder(allocation)
     model = allocation.model
     m = allocation.m
     equations: list[tuple] = []
