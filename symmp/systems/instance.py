@@ -1,8 +1,8 @@
 """Numbers for a system: teacher, student fixed weights, inputs and targets.
 
-:func:`draw_instance` draws one trial as THEORY.md section 2 prescribes
-(every weight N(0, 1/fan_in), inputs N(0, 1), teacher and student's fixed
-weights independent), from a seed. :func:`teacher_targets` turns a teacher
+:func:`draw_instance` is trial 0 of the one sampler
+(:func:`symmp.sampling.draw_trial`, THEORY.md section 2), so the numbers a
+listing shows are those of ``symmp mp --seed`` trial 0. :func:`teacher_targets` turns a teacher
 into the right-hand sides of a system's form (outputs, Markov parameters or
 the end-to-end product) in any arithmetic; :func:`targets_from_outputs`
 recovers the reduced right-hand sides from observed outputs by least squares.
@@ -28,6 +28,7 @@ from ..allocation import Allocation
 from ..arithmetic import FLOAT, Arithmetic
 from ..errors import SpecError
 from ..models import Model
+from ..sampling import draw_trial
 from .lifted import TermSystem
 from .terms import Atom
 
@@ -46,23 +47,13 @@ class Instance:
 
 
 def draw_instance(allocation: Allocation, seed: int) -> Instance:
-    """Draw teacher, fixed weights and inputs from ``seed`` (THEORY.md section 2)."""
+    """Trial 0 of a run with ``seed`` (:func:`symmp.sampling.draw_trial`): the
+    teacher, the student's fixed weights and the inputs that ``symmp mp --seed``
+    draws first (THEORY.md section 2)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SpecError(f"values seed must be a non-negative integer, got {seed!r}")
-    model = allocation.model
-    teacher_rng, fixed_rng, input_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence([int(seed), 0x7EAC]).spawn(3)
-    )
-
-    def weights(rng):
-        return {
-            name: rng.standard_normal(shape) / np.sqrt(model.fan_in(name))
-            for name, shape in model.matrix_shapes.items()
-        }
-
-    return Instance(
-        weights(teacher_rng), weights(fixed_rng), input_rng.standard_normal(model.input_shape(allocation.m)), int(seed)
-    )
+    trial = draw_trial(allocation, int(seed), 0)
+    return Instance(trial.teacher, trial.student, trial.inputs, int(seed))
 
 
 def teacher_targets(
