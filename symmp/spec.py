@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .allocation import Allocation, check_matrix_name
 from .errors import SpecError
-from .models import MODEL_REGISTRY, Model, check_positive_int, make_model
+from .models import MODEL_REGISTRY, Model, check_positive_int, make_model, model_options
 
 __all__ = [
     "load_spec",
@@ -48,7 +48,9 @@ __all__ = [
     "MEMORY_LIMIT_BYTES",
 ]
 
-_TOP_KEYS = {"model", "dims", "m", "learnable", "mask", "seed", "convention", "activation"}
+#: keys of every spec; each model's own options (``convention``, ``activation``, ...) come from
+#: the model registry
+_BASE_KEYS = {"model", "dims", "m", "learnable", "mask", "seed"}
 
 #: Largest working memory the analyzer may plan for (``SYMMP_MEMORY_LIMIT_GB``
 #: overrides; default 8 GiB, a third of a 24 GiB machine).
@@ -133,10 +135,11 @@ def allocation_from_spec(data: object) -> Allocation:
     """Validate a spec object (parsed JSON) and build its :class:`Allocation`."""
     if not isinstance(data, dict):
         raise SpecError(f"the spec must be a JSON object, got {type(data).__name__}")
-    unknown = sorted(set(data) - _TOP_KEYS)
+    allowed = _BASE_KEYS | model_options()
+    unknown = sorted(set(data) - allowed)
     if unknown:
         raise SpecError(
-            f"unknown spec key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(_TOP_KEYS))}"
+            f"unknown spec key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}"
         )
     if "model" not in data:
         raise SpecError(f"spec is missing 'model'; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
@@ -149,7 +152,7 @@ def allocation_from_spec(data: object) -> Allocation:
             f"spec field 'dims' must be an object such as "
             f"{{{', '.join(repr(k) + ': ...' for k in MODEL_REGISTRY[kind][1])}}}, got {dims!r}"
         )
-    options = {key: data[key] for key in ("convention", "activation") if key in data}
+    options = {key: data[key] for key in sorted(model_options()) if key in data}
     model = make_model(kind, dims, **options)
     if "m" not in data:
         raise SpecError("spec is missing 'm' (the number of input samples, an integer >= 1)")

@@ -188,12 +188,11 @@ class Model(ABC):
         writer.write_forward(self, form)
 
     def unlifted_monomials(self, m: int, form: str) -> int:
-        """An upper bound on the monomials of the expanded unlifted system:
-        d*m outputs, each a polynomial of degree at most ``output_degree()``
-        in the weights and one sample's inputs."""
-        variables = self.n_weights + math.prod(self.input_shape(1))
-        degree = int(self.output_degree())
-        return self.output_dim * m * math.comb(variables + degree, degree)
+        """An upper bound on the monomials of the expanded unlifted system: the
+        forward pass with every weight and input 1 counts the products of
+        entries each output sums (monomials before any merge)."""
+        ones = {name: np.ones(shape) for name, shape in self.matrix_shapes.items()}
+        return int(np.sum(self.forward(ones, np.ones(self.input_shape(m)))))
 
     def sweep_defaults(self) -> dict:
         """Default ``r`` and ``m`` of ``symmp sweep`` for this model (empty: none)."""
