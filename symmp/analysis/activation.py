@@ -54,13 +54,12 @@ import flint
 import numpy as np
 
 from ..allocation import Allocation
+from ..models import ACTIVATIONS
 
 __all__ = ["nonpolynomial_verdict", "analytic_features_certificate"]
 
-_ARB_ACTIVATIONS = {
-    "tanh": lambda z: z.tanh(),
-    "sigmoid": lambda z: 1 / (1 + (-z).exp()),
-}
+#: the analytic activations and their ball versions (from the one table in models/)
+_ARB_ACTIVATIONS = {name: a.ball for name, a in ACTIVATIONS.items() if a.analytic}
 
 
 def _hidden_names(model) -> list[str]:

@@ -64,6 +64,7 @@ from ..arithmetic import DEFAULT_PRIME, ModularArithmetic
 from ..modlinalg import rank_mod_p, rref_mod_p, solve_mod_p
 from ..systems.instance import atom_values, teacher_targets
 from ..systems.lifted import LIFTINGS, TermSystem, build_terms, choose_form
+from ..systems.structure import Block, SequentialStructure
 
 __all__ = [
     "Block",
@@ -74,110 +75,6 @@ __all__ = [
     "lifted_counts",
     "lifted_size",
 ]
-
-@dataclass(frozen=True)
-class Block:
-    """Unknowns (atom ids) solved together from as many equations, at ``stage``."""
-
-    unknowns: tuple[int, ...]
-    equations: tuple[int, ...]
-    stage: int
-
-    @property
-    def size(self) -> int:
-        return len(self.unknowns)
-
-
-@dataclass(frozen=True)
-class SequentialStructure:
-    """A block order that solves the lifted system by square linear solves.
-
-    Attributes
-    ----------
-    terms : TermSystem
-        The lifted system (its ``lifting`` and ``form``).
-    blocks : tuple of Block
-        In solving order.
-    leftover : tuple of int
-        Equations not used by any block; they held at the random point.
-    prime, seed : int
-        The exact evaluation point of step 4.
-    """
-
-    terms: TermSystem
-    blocks: tuple[Block, ...]
-    leftover: tuple[int, ...]
-    prime: int
-    seed: int
-
-    @property
-    def exact(self) -> bool:
-        """True when no equation is left over: the structure proves MP = 1."""
-        return not self.leftover
-
-    @property
-    def lifting(self) -> str:
-        return self.terms.lifting
-
-    @property
-    def form(self) -> str:
-        return self.terms.form
-
-    def block_names(self, block: Block) -> list[str]:
-        return [self.terms.atoms[a].name for a in block.unknowns]
-
-    def describe_order(self, max_names: int = 4) -> list[str]:
-        """Readable block order; consecutive 1 x 1 blocks of one stage and
-        matrix are merged into one line."""
-        lines: list[str] = []
-        k = 0
-        blocks = self.blocks
-        while k < len(blocks):
-            block = blocks[k]
-            source = self.terms.atoms[block.unknowns[0]].source
-            run = k
-            if block.size == 1:
-                while (
-                    run + 1 < len(blocks)
-                    and blocks[run + 1].size == 1
-                    and blocks[run + 1].stage == block.stage
-                    and self.terms.atoms[blocks[run + 1].unknowns[0]].source == source
-                ):
-                    run += 1
-            if run > k:
-                names = [self.terms.atoms[b.unknowns[0]].name for b in blocks[k : run + 1]]
-                shown = ", ".join(names[:max_names]) + (", ..." if len(names) > max_names else "")
-                lines.append(f"blocks {k + 1}-{run + 1}: {shown} (1 x 1 each)")
-            else:
-                lines.append(f"block {k + 1} ({block.size} x {block.size}): {_summary(self, block, max_names)}")
-            k = run + 1
-        return lines
-
-    def to_dict(self) -> dict:
-        return {
-            "lifting": self.lifting,
-            "form": self.form,
-            "exact": self.exact,
-            "blocks": [
-                {"stage": b.stage, "unknowns": self.block_names(b), "equations": list(b.equations)}
-                for b in self.blocks
-            ],
-            "leftover_equations": list(self.leftover),
-            "prime": self.prime,
-            "seed": self.seed,
-        }
-
-
-def _summary(structure: SequentialStructure, block: Block, max_names: int) -> str:
-    names = structure.block_names(block)
-    if len(names) <= max_names:
-        return ", ".join(names)
-    counts: dict[str, int] = {}
-    for a in block.unknowns:
-        source = structure.terms.atoms[a].source
-        counts[source] = counts.get(source, 0) + 1
-    return ", ".join(f"{count} of {source}" for source, count in counts.items())
-
 
 @dataclass(frozen=True)
 class SequentialReport:

@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from ..errors import SymmpError, shorten
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
@@ -58,8 +59,6 @@ def non_negative_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered subcommand."""
-    from .. import __version__
-
     parser = _Parser(
         prog="symmp",
         description="Expressive power of subset learning: classify allocations, "

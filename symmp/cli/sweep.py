@@ -61,9 +61,9 @@ def _family(args):
     if args.matrix not in model.matrix_shapes:
         raise SpecError(f"--matrix {args.matrix!r} is not a matrix of {args.model}; allowed: "
                         f"{', '.join(model.matrix_shapes)}")
-    is_lrnn = args.model == "lrnn"
-    r = args.r if args.r is not None else (dims["d"] * dims["T"] * dims["b"] if is_lrnn else None)
-    m = args.m if args.m is not None else (dims["T"] * dims["b"] if is_lrnn else None)
+    defaults = model.sweep_defaults()
+    r = args.r if args.r is not None else defaults.get("r")
+    m = args.m if args.m is not None else defaults.get("m")
     if r is None or m is None:
         raise UsageError(f"--r and --m are required for model {args.model!r}")
     lines = model.matrix_shapes[args.matrix][0 if args.axis == "row" else 1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..allocation import Allocation
 from ..errors import SymmpError
+from ..models import LRNN
 
 __all__ = ["w_rows_theorem", "w_columns_theorem", "LRNN_SIZES", "LRNN_SMALL", "lrnn_grid", "lrnn_sizes"]
 
@@ -55,7 +56,7 @@ def _w_lines_theorem(allocation: Allocation, axis: str) -> tuple[bool, list[str]
     """Shared hypothesis check: ``axis`` "row" (W-rows) or "column" (W-columns)."""
     what = "W-rows" if axis == "row" else "W-columns"
     model = allocation.model
-    if model.kind != "lrnn":
+    if not isinstance(model, LRNN):
         return False, [f"Theorem {what} is about lrnn models, not {model.kind}"]
     # W-rows: d rows with T*b entries, n >= T*b; W-columns: b columns with T*d, n >= T*d
     lines, per_line = (model.d, model.T * model.b) if axis == "row" else (model.b, model.T * model.d)

@@ -61,7 +61,7 @@ def test_jacobian_matches_finite_differences_for_every_entry(activation):
     if activation in ("relu", "leaky_relu"):
         # Gaussian point: every pre-activation is far from the kink
         first = weights["W1"] @ inputs
-        second = weights["W2"] @ ACTIVATIONS[activation][0](first)
+        second = weights["W2"] @ ACTIVATIONS[activation].function(first)
         assert min(np.abs(first).min(), np.abs(second).min()) > 1e-4
     np.testing.assert_allclose(
         model.jacobian(weights, inputs, entries), _fd_jacobian(model, weights, inputs, entries), rtol=1e-6, atol=1e-8
