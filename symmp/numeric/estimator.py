@@ -39,6 +39,7 @@ from ..errors import SymmpError
 from .executors import Task, parse_executor, run_tasks
 from .ledger import Ledger
 from .result import MPResult, wilson_interval
+from .runs.threads import BLAS_THREADS
 from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
 from .solvers.auto import resolve_solver
@@ -245,6 +246,7 @@ def estimate_mp(
         "sampling": sampling,
         "batch": batch,
     }
+    settings["blas_threads"] = BLAS_THREADS  # fixed per task (runs/threads.py); numbers depend on it
     if info.environment is not None:  # tools the verdicts depend on (absent: keys as before)
         settings["environment"] = info.environment()
     if info.revision:  # what the verdicts mean changed (absent: keys as before)

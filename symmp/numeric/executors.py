@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import SymmpError
+from .runs.threads import fixed_blas_threads
 
 __all__ = ["Task", "solve_chunk", "parse_executor", "run_tasks"]
 
@@ -46,7 +47,11 @@ def _allocation(spec_json: str):
 
 
 def solve_chunk(task: Task) -> list:
-    """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list."""
+    """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list.
+
+    The solver runs with a fixed BLAS thread count
+    (:func:`~symmp.numeric.runs.threads.fixed_blas_threads`), in every process.
+    """
     from . import sampling
     from .solvers import SolverOptions, get_solver
 
@@ -54,7 +59,8 @@ def solve_chunk(task: Task) -> list:
     trials = [
         sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
     ]
-    return get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
+    with fixed_blas_threads():  # the same numbers whatever the machine's threading
+        return get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
 
 
 def parse_executor(text: str) -> tuple[str, str | None]:
