@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
-from ..errors import SymmpError, shorten
+from ..errors import SymmpError, Terminated, shorten
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
 
@@ -75,11 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    previous = _on_sigterm()
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SymmpError as err:
         return _fail(str(err))
+    except Terminated:
+        print("error: terminated (SIGTERM); every finished trial is kept in the ledger", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -96,6 +101,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:  # e.g. writing output to a full disk
         where = f" {shorten(err.filename, 200)}" if err.filename else ""
         return _fail(f"cannot read or write{where}: {err.strerror or err}")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm():
+    """Answer SIGTERM like SIGINT (raise :class:`Terminated`); returns the handler it replaced."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 def _fail(message: str) -> int:

@@ -13,7 +13,11 @@ optional extra ``distributed``.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ from functools import lru_cache
 
 from ..errors import SymmpError
 from .runs.threads import fixed_blas_threads
+from .runs.workers import end_workers, init_worker
 
 __all__ = ["Task", "solve_chunk", "parse_executor", "run_tasks"]
 
@@ -107,7 +112,10 @@ def run_tasks(
 
 def _run_processes(tasks, workers, keep):
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context(method),
+        initializer=init_worker, initargs=(os.getpid(),),  # no orphans, no worker tracebacks
+    )
     pending: dict = {}
     try:
         pending = {pool.submit(solve_chunk, task): position for position, task in enumerate(tasks)}
@@ -116,6 +124,9 @@ def _run_processes(tasks, workers, keep):
             for future in sorted(done, key=pending.get):
                 position = pending.pop(future)
                 yield position, future.result()
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM (errors.Terminated): stop now, keep what finished
+        end_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if keep is not None:  # finished but never handed out (early stop)
@@ -135,9 +146,7 @@ def _run_dask(tasks, address, workers, keep):
     cluster = None
     try:
         if address is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
-            )
+            cluster = _local_cluster(LocalCluster, workers)
             client = Client(cluster)
         else:
             try:
@@ -167,3 +176,25 @@ def _run_dask(tasks, address, workers, keep):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_cluster(local_cluster, workers: int):
+    """A ``LocalCluster`` whose worker processes leave Ctrl-C to the run and log only errors.
+
+    The workers are spawned with SIGINT ignored (a Python process keeps an
+    inherited SIG_IGN), so a Ctrl-C at the terminal reaches the run alone,
+    which records what finished and closes the cluster; their warnings about
+    tasks cancelled at that close are silenced.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return local_cluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=":0", scheduler_kwargs={"dashboard": False},  # no fixed port 8787
+            silence_logs=logging.CRITICAL,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
