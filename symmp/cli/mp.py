@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import SymmpError
 from ..numeric import SOLVER_INFO, estimate_mp
 from ..numeric.ledger import DEFAULT_STORE
 from ..spec import load_spec
@@ -115,6 +116,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
     result = estimate_mp(allocation, **run_options(args))
+    if result.trials and result.failed == result.trials:
+        reason = next(iter(result.failures))
+        raise SymmpError(f"all {result.trials} trials failed, no MP to report: {reason}")
     if args.json:
         print_json(result.to_dict(include_trials=args.trials_json))
     else:
@@ -122,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
         if result.method != "certificate":
             print(f"{result.note}; {result.seconds:.2f} s"
                   + (f", {result.reused} trials reused from {result.store}" if result.reused else ""))
+            for reason, count in result.failures.items():
+                print(f"{count} of {result.trials} trials failed (counted as unproved no-matches): "
+                      f"{reason}")
             summary = result.trial_summary
             for key, label in (("steps", "steps used"), ("relative_loss", "final relative loss")):
                 if "median" in summary.get(key, {}):  # absent when no value was finite

@@ -23,7 +23,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..errors import SymmpError
+from .runs.finite import mark_failures
 from .runs.threads import fixed_blas_threads
 from .runs.workers import end_workers, init_worker
 
@@ -61,11 +64,13 @@ def solve_chunk(task: Task) -> list:
     from .solvers import SolverOptions, get_solver
 
     allocation = _allocation(task.spec_json)
-    trials = [
-        sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
-    ]
-    with fixed_blas_threads():  # the same numbers whatever the machine's threading
-        return get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
+    # the same numbers whatever the machine's threading; overflows are reported per trial
+    with fixed_blas_threads(), np.errstate(all="ignore"):
+        trials = [
+            sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
+        ]
+        outcomes = get_solver(task.solver)(allocation, trials, SolverOptions(**task.options))
+    return mark_failures(trials, outcomes)
 
 
 def parse_executor(text: str) -> tuple[str, str | None]:
