@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from ..errors import SymmpError, Terminated, shorten
 
-__all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
+__all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError", "add_yes_option", "apply_yes"]
 
 #: subcommand modules, in the order ``symmp --help`` lists them
 COMMAND_MODULES = ["classify", "theorems", "mp", "sweep", "latex"]
@@ -57,6 +57,21 @@ def non_negative_int(text: str) -> int:
     return _bounded_int(text, 0, "a non-negative integer")
 
 
+def add_yes_option(parser: argparse.ArgumentParser) -> None:
+    """``--yes``: run even when the time estimate is above the limit."""
+    parser.add_argument("--yes", action="store_true",
+                        help="run even when the time estimate exceeds the limit "
+                        "(SYMMP_TIME_LIMIT_SECONDS, default 60 s)")
+
+
+def apply_yes(args: argparse.Namespace) -> None:
+    """Lift the time limit for this process when ``--yes`` was given."""
+    if getattr(args, "yes", False):
+        import os
+
+        os.environ["SYMMP_TIME_LIMIT_SECONDS"] = "inf"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered subcommand."""
     from .. import __version__
@@ -79,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = _on_sigterm()
     try:
         args = build_parser().parse_args(argv)
+        apply_yes(args)
         return int(args.func(args) or 0)
     except SymmpError as err:
         return _fail(str(err))

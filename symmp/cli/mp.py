@@ -16,7 +16,7 @@ from ..errors import SymmpError
 from ..numeric import SOLVER_INFO, estimate_mp
 from ..numeric.ledger import DEFAULT_STORE
 from ..spec import load_spec
-from . import UsageError, non_negative_int, positive_int
+from . import UsageError, add_yes_option, non_negative_int, positive_int
 from ._output import print_json
 
 __all__ = ["register", "add_run_options", "run_options"]
@@ -81,6 +81,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--distribution", default="gaussian",
                         help="weight distribution: gaussian (default), uniform, rademacher")
     parser.add_argument("--sigma", type=positive_float, default=1.0, help="weight scale (default 1)")
+    add_yes_option(parser)
 
 
 def run_options(args: argparse.Namespace) -> dict:

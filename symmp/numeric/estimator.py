@@ -35,10 +35,13 @@ import time
 from collections.abc import Sequence
 
 from ..allocation import Allocation
+from ..analysis.ranks import DEFAULT_POINTS
+from ..analysis.cost import check_time, classify_seconds
 from ..errors import SymmpError
 from .executors import Task, parse_executor, run_tasks
 from .ledger import Ledger
 from .result import MPResult, wilson_interval
+from .runs.budget import run_seconds
 from .runs.threads import BLAS_THREADS
 from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
@@ -186,6 +189,9 @@ def estimate_mp(
     _check_int(trials, "trials", 1)
     _check_int(seed, "seed", 0)
     get_solver(solver)
+    analysis_seconds = classify_seconds(allocation, DEFAULT_POINTS)  # certificate, solver choice
+    check_time(analysis_seconds, "analysing this allocation before the trials",
+               "use smaller sizes (T, widths, layers, m)")
     method = resolve_solver(allocation, solver)
     get_solver(method)
     info = SOLVER_INFO[method]
@@ -218,6 +224,12 @@ def estimate_mp(
         json.dumps(extra)
     except TypeError:
         raise SymmpError("solver_options must be JSON-able (numbers, strings, lists, dicts)") from None
+
+    seconds = run_seconds(allocation, trials, starts if method in _LOCAL else 1, max_iter, workers)
+    if use_certificate:
+        seconds += analysis_seconds
+    check_time(seconds, f"this run of {trials:,} trials",
+               "use fewer --trials, --starts or --max-iter, smaller sizes, or more --workers")
 
     classification = None
     if use_certificate:
