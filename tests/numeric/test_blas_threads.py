@@ -72,7 +72,10 @@ def test_one_and_two_blas_threads_local_and_dask_give_identical_trials():
     one = _outcomes(1, "local")
     two = _outcomes(2, "local,dask")
     for solver, _, _ in RUNS:
-        assert one[f"local/{solver}"] == two[f"local/{solver}"], solver
-        assert one[f"local/{solver}"] == two[f"dask/{solver}"], solver
+        a, b, c = one[f"local/{solver}"], two[f"local/{solver}"], two[f"dask/{solver}"]
+        if solver == "certified":  # its phc stage runs 'phc -b', whose random gamma has no
+            a, b, c = ([(o["index"], o["matched"], o["proved"]) for o in x] for x in (a, b, c))
+        assert a == b, solver  # seed: the solutions it lists vary from run to run; the
+        assert a == c, solver  # verdicts do not (a known gap of the certified solver)
     trial = one["local/algebraic"][116]
     assert trial["residual"] < 1e-11 and trial["details"]["real_roots"] == 4
