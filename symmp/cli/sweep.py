@@ -123,10 +123,14 @@ def run(args: argparse.Namespace) -> int:
                 writer.writeheader()
                 writer.writerows(rows)
     if args.plot:
+        budgets = model.equation_budgets(m)
+        lines = budgets[args.matrix][0 if args.axis == "row" else 1] if budgets else []
+        # where the transition sits: K = r / (one line's budget), when the lines share one budget
+        marks = {f"r / {args.axis} budget = {r / lines[0]:g}": r / lines[0]} if lines and len(set(lines)) == 1 else {}
         plot_mp_curves(
             {repr(model): rows}, args.plot,
             title=f"{model!r}, {args.matrix}: r = {r} over K {args.axis}s, m = {m}",
-            xlabel=f"K ({args.axis}s holding the learnable weights)",
+            xlabel=f"K ({args.axis}s holding the learnable weights)", marks=marks,
         )
     if args.json:
         print_json({"model": repr(model), "matrix": args.matrix, "axis": args.axis,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from symmp.numeric import executors
+from symmp.numeric.runs import executors
 from symmp.numeric.runs.threads import BLAS_THREADS, blas_thread_counts, fixed_blas_threads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,7 +56,7 @@ def test_a_task_runs_with_the_fixed_blas_thread_count(monkeypatch):
         seen.append(blas_thread_counts())
         return []
 
-    monkeypatch.setattr("symmp.numeric.solvers.get_solver", lambda name: solver)
+    monkeypatch.setattr("symmp.numeric.runs.executors.get_solver", lambda name: solver)
     task = executors.Task(SPEC.read_text(), "newton", {"starts": 1, "tol": 1e-9, "max_iter": 5,
                           "seed": 0, "extra": {}}, {"distribution": "gaussian", "sigma": 1.0,
                           "shared": ()}, 0, (0,))

@@ -48,7 +48,7 @@ def test_failed_trials_are_counted_and_reported(monkeypatch):
                              1e-12 if t.index % 2 == 0 else math.nan, 1, "newton", {})
                 for t in trials]
 
-    monkeypatch.setattr("symmp.numeric.solvers.get_solver", lambda name: solver)
+    monkeypatch.setattr("symmp.numeric.runs.executors.get_solver", lambda name: solver)
     result = estimate_mp(ALLOCATION, trials=6, seed=1, solver="newton", use_certificate=False)
     assert (result.failed, result.matches, result.trials, result.lower_bound) == (3, 3, 6, True)
     assert result.to_dict()["failures"] == {"the solver ended on a NaN residual": 3}

@@ -12,10 +12,10 @@ import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, classify
 from symmp.cli import main
 from symmp.models import DeepReLU2
-from symmp.numeric.adahessian import AdaHessian
-from symmp.numeric.first_order import Adam, GradientDescent
-from symmp.numeric.relu_solve import applies_relu
-from symmp.numeric.relu_training import ACTIVATION_FUNCTIONS, MaskedNet, train, trial_keys
+from symmp.numeric.relu.adahessian import AdaHessian
+from symmp.numeric.relu.first_order import Adam, GradientDescent
+from symmp.numeric.relu.optimisers import applies_relu
+from symmp.numeric.relu.training import ACTIVATION_FUNCTIONS, MaskedNet, train, trial_keys
 from symmp.numeric.sampling import draw_trials
 
 from .helpers import assert_derivatives_match_finite_differences
@@ -107,7 +107,7 @@ def test_d_only_decided_exactly_and_agrees_with_the_analyzer():
 def test_cli_classify_gives_a_verdict(capsys):
     assert main(["classify", str(SPEC), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["class"] == "intermediate"  # W1 learnable: nothing is claimed
+    assert result["class"] == "undecided"  # W1 learnable: nothing is claimed
     assert result["certificate"].startswith("none: W1 is learnable")
 
 

@@ -1,6 +1,8 @@
 """``auto``: the strongest solver that applies to an allocation, at a sane cost.
 
-In order:
+The order is the registry's (each registration's ``auto_rank``; see
+:func:`~symmp.numeric.solvers.auto_order`): the first solver that applies
+(and meets its ``auto_applies`` cost limit) is taken. Built in, in order:
 
 1. ``linear`` for affine allocations (exact, every verdict proved);
 2. ``adahessian`` for ReLU networks once registered (lower bound);
@@ -15,7 +17,13 @@ In order:
    student's draw, then **every** complex root of what is left by an
    eigenvalue method (a lower bound on MP, since floating-point roots prove
    nothing, but no solution is missed for want of a start);
-6. ``newton`` otherwise: batched damped Newton with ``starts`` random
+6. ``staged`` for every other polynomial allocation: ``newton`` first, then,
+   on the trials still unmatched, ``complete`` (every complex root of the
+   square system or a square slice by a parameter homotopy) where the family
+   has at most 8 unknowns and 64 generic roots, then ``certified``'s proofs
+   when asked (``solver_options={"prove": True}``); a **lower bound** on MP
+   unless every miss is proved (the note counts what each stage settled);
+7. ``newton`` otherwise: batched damped Newton with ``starts`` random
    restarts per trial, a **lower bound** on MP (the result says so and
    reports the starts).
 
@@ -42,16 +50,17 @@ from collections.abc import Sequence
 
 from ...allocation import Allocation
 from ..sampling import Trial
-from . import SOLVERS, SolverOptions, TrialOutcome, register_solver, solver_applies
+from . import SOLVER_INFO, SOLVERS, SolverOptions, TrialOutcome, auto_order, register_solver
+from .certified import AUTO_CERTIFIED_UNKNOWNS
 
 __all__ = ["resolve_solver", "auto_solve", "AUTO_CERTIFIED_UNKNOWNS"]
-
-#: ``auto`` uses ``certified`` only up to this many unknowns (elimination range)
-AUTO_CERTIFIED_UNKNOWNS = 3
 
 
 def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     """The concrete solver ``name`` stands for (``name`` itself unless ``"auto"``).
+
+    For ``"auto"``: the first solver of :func:`~symmp.numeric.solvers.auto_order`
+    that applies to ``allocation`` and meets its ``auto_applies`` condition.
 
     Examples
     --------
@@ -62,21 +71,15 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
     'algebraic'
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
-    'newton'
+    'staged'
     """
     if name != "auto":
         return name
-    if solver_applies("linear", allocation):
-        return "linear"
-    if not allocation.model.polynomial:
-        return "adahessian" if "adahessian" in SOLVERS else "newton"
-    if solver_applies("sequential", allocation):
-        return "sequential"
-    if allocation.r <= AUTO_CERTIFIED_UNKNOWNS and solver_applies("certified", allocation):
-        return "certified"
-    if solver_applies("algebraic", allocation):
-        return "algebraic"
-    return "newton"
+    for candidate in auto_order():
+        info = SOLVER_INFO[candidate]
+        if info.applies_to(allocation) and (info.auto_applies is None or info.auto_applies(allocation)):
+            return candidate
+    return "newton"  # unreachable while newton (which applies to everything) is registered
 
 
 def auto_solve(
@@ -89,6 +92,5 @@ def auto_solve(
 register_solver(
     "auto",
     auto_solve,
-    description="the strongest applicable at a sane cost: linear, adahessian (relu), sequential, "
-    "certified (<= 3 unknowns), algebraic (square quadratic lrnn systems), newton (lower bound)",
+    description="the strongest applicable at a sane cost, in the registry's order (auto_rank)",
 )
