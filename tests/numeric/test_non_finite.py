@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from symmp import LRNN, Allocation
-from symmp.numeric import estimate_mp
+from symmp.numeric.result import MPResult
 from symmp.numeric.runs.finite import FAILED, failure_reason, mark_failures
 from symmp.numeric.sampling import draw_trial
 from symmp.numeric.solvers import TrialOutcome
@@ -42,15 +42,15 @@ def test_a_draw_that_overflows_and_a_nan_residual_are_failures():
     assert "not a finite number" in loss.details[FAILED]
 
 
-def test_failed_trials_are_counted_and_reported(monkeypatch):
-    def solver(allocation, trials, options):  # every other trial ends on NaN
-        return [TrialOutcome(t.index, t.index % 2 == 0, False,
-                             1e-12 if t.index % 2 == 0 else math.nan, 1, "newton", {})
-                for t in trials]
-
-    monkeypatch.setattr("symmp.numeric.runs.executors.get_solver", lambda name: solver)
-    result = estimate_mp(ALLOCATION, trials=6, seed=1, solver="newton", use_certificate=False)
-    assert (result.failed, result.matches, result.trials, result.lower_bound) == (3, 3, 6, True)
+def test_failed_trials_are_counted_and_reported():
+    trials = [draw_trial(ALLOCATION, 1, i) for i in range(6)]
+    outcomes = mark_failures(trials, [
+        TrialOutcome(i, i % 2 == 0, False, 1e-12 if i % 2 == 0 else math.nan, 1, "newton", {})
+        for i in range(6)])
+    result = MPResult(mp=0.5, ci95=(0.2, 0.8), matches=3, trials=6, method="newton",
+                      lower_bound=True, starts=1, proved=0, seconds=0.0, solver="newton",
+                      settings={}, seed=1, outcomes=tuple(outcomes))
+    assert result.failed == 3
     assert result.to_dict()["failures"] == {"the solver ended on a NaN residual": 3}
 
 
