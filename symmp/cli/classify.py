@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..analysis import Classification, classify
+from ..analysis.cost import check_time, classify_seconds
 from ..spec import load_spec
-from . import positive_int
+from . import add_yes_option, positive_int
 from ._output import print_json
 
 __all__ = ["register", "render_classification"]
@@ -33,6 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--points", type=positive_int, default=3, help="random points for the exact ranks (default 3)"
     )
+    add_yes_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -63,6 +65,8 @@ def render_classification(result: Classification) -> str:
 
 def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
+    check_time(classify_seconds(allocation, args.points), "classify",
+               "use fewer --points or smaller sizes (T, widths, layers)")
     result = classify(allocation, points=args.points)
     if args.json:
         print_json(result.to_dict(full=args.full))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..analysis.cost import check_time, listing_seconds
 from ..analysis.sequential import analyze_sequential
 from ..spec import load_spec
 from ..systems import build_system, default_form
-from . import UsageError, non_negative_int, positive_int
+from . import UsageError, add_yes_option, non_negative_int, positive_int
 
 __all__ = ["register", "UNLIFTED_TERM_LIMIT"]
 
@@ -41,6 +42,7 @@ def register(subparsers) -> None:
     parser.add_argument("--standalone", action="store_true", help="a complete document that pdflatex compiles")
     parser.add_argument("--terms-per-line", type=positive_int, default=5, help="terms per printed line (default 5)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_yes_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -59,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"model {allocation.model.kind!r} is not polynomial: no equation system to list")
     structure = None
     if args.lifted:
+        check_time(listing_seconds(allocation), "the lifted listing", "list a smaller model")
         structure = analyze_sequential(allocation).structure
         lifting = structure.lifting if structure is not None else "right"
         system = build_system(allocation, lifted=True, values=args.values, lifting=lifting)

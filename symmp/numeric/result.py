@@ -174,6 +174,20 @@ class MPResult:
         return f"every verdict proved by solver '{self.method}'"
 
     @property
+    def failed(self) -> int:
+        """Trials that ended on numbers that are not finite (counted as unproved no-matches)."""
+        return sum(1 for o in self.outcomes if o.details.get("failed"))
+
+    @property
+    def failures(self) -> dict[str, int]:
+        """How many trials failed for each reason."""
+        out: dict[str, int] = {}
+        for o in self.outcomes:
+            if o.details.get("failed"):
+                out[o.details["failed"]] = out.get(o.details["failed"], 0) + 1
+        return out
+
+    @property
     def trial_summary(self) -> dict:
         """Distribution over trials of the final relative residual and, when
         the solver reports them, of steps used and final relative loss."""
@@ -220,6 +234,9 @@ class MPResult:
             "note": self.note,
             "trial_summary": self.trial_summary,
         }
+        if self.failed:  # absent when none failed (outputs as before)
+            out["failed"] = self.failed
+            out["failures"] = self.failures
         if include_trials:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
         return out
