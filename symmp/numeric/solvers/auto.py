@@ -3,7 +3,9 @@
 In order:
 
 1. ``linear`` for affine allocations (exact, every verdict proved);
-2. ``adahessian`` for ReLU networks once registered (lower bound);
+2. ``exact-relu`` for piecewise-linear networks where it applies (every
+   trial decided by its activation patterns), else ``adahessian`` for
+   networks with an activation (lower bound);
 3. ``sequential`` when a block-triangular structure is found (matches proved
    by construction);
 4. ``certified`` when it applies **and** the system has at most
@@ -69,6 +71,8 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     if solver_applies("linear", allocation):
         return "linear"
     if not allocation.model.polynomial:
+        if solver_applies("exact-relu", allocation):
+            return "exact-relu"
         return "adahessian" if "adahessian" in SOLVERS else "newton"
     if solver_applies("sequential", allocation):
         return "sequential"
@@ -89,6 +93,6 @@ def auto_solve(
 register_solver(
     "auto",
     auto_solve,
-    description="the strongest applicable at a sane cost: linear, adahessian (relu), sequential, "
+    description="the strongest applicable at a sane cost: linear, exact-relu or adahessian (relu), sequential, "
     "certified (<= 3 unknowns), algebraic (square quadratic lrnn systems), newton (lower bound)",
 )
