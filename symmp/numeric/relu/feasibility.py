@@ -53,7 +53,9 @@ SIGN_MARGIN = 1e-9
 LP_MARGIN = 1e-6
 #: candidates are sought within this distance along the null space (farther points lose the
 #: equalities to rounding); a problem feasible only farther away is UNCLEAR, never rejected
-BOX = 1e6
+BOX = 1e3
+#: null-space slopes of unit-norm constraints below this are rounding, set to 0
+NOISE = 1e-11
 
 
 def _max_min_1d(a: np.ndarray, b: np.ndarray, box: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -82,14 +84,14 @@ def _max_min_1d(a: np.ndarray, b: np.ndarray, box: float | None = None) -> tuple
     return values[rows, best], lam[rows, best]
 
 
-def _lp_max_slack(a: np.ndarray, b: np.ndarray) -> tuple[float | None, np.ndarray | None]:
-    """HiGHS: max s subject to a lambda + b >= s, s <= 1, |lambda_i| <= BOX (None when it fails)."""
+def _lp_max_slack(a: np.ndarray, b: np.ndarray, box: float | None) -> tuple[float | None, np.ndarray | None]:
+    """HiGHS: max s subject to a lambda + b >= s, s <= 1 (and |lambda_i| <= box); None when it fails."""
     q, f = a.shape
     result = linprog(
         np.r_[np.zeros(f), -1.0],
         A_ub=np.hstack([-a, np.ones((q, 1))]),
         b_ub=b,
-        bounds=[(-BOX, BOX)] * f + [(None, 1.0)],
+        bounds=[(None, None) if box is None else (-box, box)] * f + [(None, 1.0)],
         method="highs",
     )
     if result.status != 0:
@@ -111,7 +113,10 @@ def _solve_equalities(m: np.ndarray, t: np.ndarray):
             inv = np.linalg.inv(m[ok])
             cond = np.abs(m[ok]).sum(axis=1).max(axis=1) * np.abs(inv).sum(axis=1).max(axis=1)
             good = cond < COND
-            theta[ok[good]] = np.einsum("cij,cj->ci", inv[good], t[ok[good]])
+            sel, inv_good = ok[good], inv[good]
+            theta[sel] = np.einsum("cij,cj->ci", inv_good, t[sel])
+            # one step of iterative refinement: the residual drops to rounding of M theta
+            theta[sel] += np.einsum("cij,cj->ci", inv_good, t[sel] - np.einsum("cij,cj->ci", m[sel], theta[sel]))
             rest = np.setdiff1d(rest, ok[good])
     if rest.size and p:
         u, s, vt = np.linalg.svd(m[rest], full_matrices=True)
@@ -122,6 +127,8 @@ def _solve_equalities(m: np.ndarray, t: np.ndarray):
         coef = np.einsum("cei,ce->ci", u[:, :, : s.shape[1]], t[rest])
         inv_s = np.divide(1.0, s, out=np.zeros_like(s), where=rel > SINGULAR)
         theta[rest] = np.einsum("ci,cij->cj", coef * inv_s, vt[:, : s.shape[1], :])
+        fix = np.einsum("cei,ce->ci", u[:, :, : s.shape[1]], t[rest] - np.einsum("cep,cp->ce", m[rest], theta[rest]))
+        theta[rest] += np.einsum("ci,cij->cj", fix * inv_s, vt[:, : s.shape[1], :])
         for k, c in enumerate(rest):
             nulls[c] = vt[k, ranks[k]:, :].T
     return theta, nulls, clear
@@ -161,12 +168,15 @@ def decide(
     dims = np.array([n.shape[1] for n in nulls])
     for f in np.unique(dims[consistent]):
         rows = np.flatnonzero(consistent & (dims == f))
-        if f == 0:
+        if f == 0 or g.shape[1] == 0:  # no free direction, or no sign constraint: theta0 itself
             slack = base[rows].min(axis=1, initial=1.0)
             margin = np.full(rows.size, SIGN_MARGIN)
         else:
             basis = np.stack([nulls[c] for c in rows])  # (k, P, f)
             a = np.einsum("cqp,cpf->cqf", g[rows], basis) / norms[rows][:, :, None]
+            # unit-norm rows times an orthonormal basis: entries this small are rounding (a
+            # constraint the null direction does not move), kept they would send lambda to 1e14
+            a[np.abs(a) < NOISE] = 0.0
             if f == 1:
                 slack, _ = _max_min_1d(a[:, :, 0], base[rows])
                 near, lam = _max_min_1d(a[:, :, 0], base[rows], BOX)
@@ -180,9 +190,15 @@ def decide(
                 lam = np.zeros((rows.size, f))
                 margin = np.full(rows.size, LP_MARGIN)
                 for k in range(rows.size):
-                    value, point = _lp_max_slack(a[k], base[rows[k]])
-                    if value is None or (value <= -margin[k] and np.max(np.abs(point)) >= 0.999 * BOX):
-                        slack[k] = np.nan  # failed, or the box may be what excludes it
+                    value, _ = _lp_max_slack(a[k], base[rows[k]], None)
+                    if value is not None and value > -margin[k]:
+                        value, point = _lp_max_slack(a[k], base[rows[k]], BOX)
+                        if value is None or value <= -margin[k]:
+                            value = None  # feasible only far out, or failed: unclear
+                    if value is None:
+                        slack[k] = np.nan
+                    elif value <= -margin[k]:
+                        slack[k] = value
                     else:
                         # the slack actually reached at HiGHS's point (its own value may be off by its tolerances)
                         reached = float(np.min(a[k] @ point + base[rows[k]], initial=1.0))
