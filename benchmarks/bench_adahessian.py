@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from symmp import Allocation, ShallowReLU
-from symmp.numeric.adahessian import masked_adahessian
+from symmp.numeric.relu.adahessian import masked_adahessian
 from symmp.numeric.sampling import draw_trials
 
 

@@ -3,7 +3,7 @@
 Setup (issue 4): lrnn W-allocations, T = 2, b = d = 2, m = T*b = 4, r = 8
 learnable entries spread over K = 2, 4, 8 rows, n = 8 and 16. For each case
 the same trials (same seed, same ``--starts`` start points from
-:mod:`symmp.numeric.solvers._starts`) are decided by
+:mod:`symmp.numeric.kernels.starts`) are decided by
 
 - ``paper``: the paper's loop as its authors would write it: serial scipy
   ``fsolve`` with a finite-difference Jacobian on a hand-written numpy
@@ -66,8 +66,8 @@ from scipy import optimize
 from symmp import LRNN, Allocation
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials, estimate_mp
 from symmp.numeric.estimator import default_batch
-from symmp.numeric.problem import MatchProblem
-from symmp.numeric.solvers._starts import batch_starts
+from symmp.numeric.problems.match import MatchProblem
+from symmp.numeric.kernels.starts import batch_starts
 from symmp.numeric.solvers.auto import resolve_solver
 from symmp.numeric.solvers.homotopy import homotopy_applies
 
@@ -82,7 +82,7 @@ REPEATS = 3
 def paper_loop(allocation, trials, start_points, tol=1e-9, max_iter=100):
     """The paper-style baseline: per trial, ``fsolve`` (finite differences) on a
     hand-written lrnn residual from the trial's ``start_points`` (those of
-    :mod:`symmp.numeric.solvers._starts`, drawn before the clock starts) in
+    :mod:`symmp.numeric.kernels.starts`, drawn before the clock starts) in
     order, stopping at the first match (relative residual <= tol). Returns per
     trial (matched, starts used)."""
     model = allocation.model

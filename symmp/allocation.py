@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import SpecError
+from .errors import SpecError, shorten
 from .models import Entry, Model
 
 __all__ = ["Allocation", "check_matrix_name"]
@@ -48,7 +48,7 @@ def check_matrix_name(model: Model, name: object, where: str = "") -> str:
     """
     if name not in model.matrix_shapes:
         raise SpecError(
-            f"unknown matrix {name!r} {where}for model {model.kind!r}; "
+            f"unknown matrix {shorten(name)} {where}for model {model.kind!r}; "
             f"allowed: {', '.join(map(repr, model.matrix_shapes))}"
         )
     return str(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SymmpError", "SpecError"]
+__all__ = ["SymmpError", "SpecError", "shorten"]
 
 
 class SymmpError(Exception):
@@ -11,3 +11,24 @@ class SymmpError(Exception):
 
 class SpecError(SymmpError, ValueError):
     """A malformed specification, model size or allocation."""
+
+
+def shorten(text: object, limit: int = 60) -> str:
+    """``repr``-like text of a user-given value, cut in the middle beyond ``limit`` characters.
+
+    Error messages echo names the user gave; a name of a megabyte must not
+    make a megabyte error line.
+
+    Examples
+    --------
+    >>> shorten("W")
+    "'W'"
+    >>> shorten("x" * 1000, limit=20)
+    "'xxxxxx...xxxxxx' (1000 characters)"
+    """
+    shown = repr(text)
+    if len(shown) <= limit:
+        return shown
+    length = len(text) if isinstance(text, str) else len(shown)
+    half = max(1, (limit - 5) // 2)
+    return f"{shown[:half]}...{shown[-half:]} ({length} characters)"

@@ -36,11 +36,13 @@ import os
 from pathlib import Path
 
 from .allocation import Allocation, check_matrix_name
-from .errors import SpecError
+from .errors import SpecError, shorten
 from .models import MODEL_REGISTRY, Model, make_model
 
 __all__ = [
     "load_spec",
+    "parse_json",
+    "MAX_SPEC_BYTES",
     "allocation_from_spec",
     "allocation_to_spec",
     "dump_spec",
@@ -103,30 +105,90 @@ def check_memory(model: Model, m: int, limit: int | None = None) -> None:
         )
 
 
+#: the largest spec file read (a spec is a small JSON object; a mask of a
+#: 784-256-10 network written as 0/1 lists is about 2 MB)
+MAX_SPEC_BYTES = 64 * 2**20
+
+
+def parse_json(text: str, what: str) -> object:
+    """Parse JSON given by a user, with one-line errors for every way it can be bad.
+
+    Rejects an object holding the same key twice (the last one would win
+    silently), nesting too deep for the parser and numbers too long to
+    convert, besides malformed JSON.
+
+    Parameters
+    ----------
+    text : str
+    what : str
+        What the text is, for messages (``"spec file 'a.json'"``, ``"--dims"``).
+
+    Raises
+    ------
+    SpecError
+
+    Examples
+    --------
+    >>> parse_json('{"n": 2}', "--dims")
+    {'n': 2}
+    >>> parse_json('{"m": 2, "m": 3}', "--dims")
+    Traceback (most recent call last):
+    ...
+    symmp.errors.SpecError: --dims gives the key 'm' twice; give each key once
+    """
+
+    def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+        out: dict = {}
+        for key, value in pairs:
+            if key in out:
+                raise SpecError(f"{what} gives the key {shorten(key)} twice; give each key once")
+            out[key] = value
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=unique_keys)
+    except SpecError:
+        raise
+    except json.JSONDecodeError as err:
+        raise SpecError(
+            f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
+    except RecursionError:
+        raise SpecError(f"{what} is nested too deeply to be a spec; a spec nests at most a few levels") from None
+    except ValueError as err:  # e.g. an integer beyond the interpreter's digit limit
+        raise SpecError(f"{what} holds a number that cannot be read: {str(err).split(';')[0]}") from None
+
+
 def load_spec(path: str | os.PathLike) -> Allocation:
     """Read a spec file and return its :class:`Allocation`.
 
     Raises
     ------
     SpecError
-        Missing or unreadable file, invalid JSON, or any malformed field.
+        Missing, unreadable or oversized file (over :data:`MAX_SPEC_BYTES`),
+        invalid JSON (duplicate keys included), or any malformed field.
     """
     path = Path(path)
+    name = shorten(str(path), 200)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
     except FileNotFoundError:
-        raise SpecError(f"spec file {str(path)!r} does not exist") from None
+        raise SpecError(f"spec file {name} does not exist") from None
     except IsADirectoryError:
-        raise SpecError(f"spec path {str(path)!r} is a directory, not a JSON file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError(f"cannot read spec file {str(path)!r}: {err}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
+        raise SpecError(f"spec path {name} is a directory, not a JSON file") from None
+    except OSError as err:
+        raise SpecError(f"cannot read spec file {name}: {err.strerror or err}") from None
+    if len(raw) > MAX_SPEC_BYTES:
         raise SpecError(
-            f"spec file {str(path)!r} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        ) from None
-    return allocation_from_spec(data)
+            f"spec file {name} is larger than {_readable_bytes(MAX_SPEC_BYTES)}; "
+            "a spec is a small JSON object (see the README's spec format)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SpecError(f"cannot read spec file {name}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return allocation_from_spec(parse_json(text, f"spec file {name}"))
 
 
 def allocation_from_spec(data: object) -> Allocation:
@@ -142,7 +204,7 @@ def allocation_from_spec(data: object) -> Allocation:
         raise SpecError(f"spec is missing 'model'; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
     kind = data["model"]
     if not isinstance(kind, str) or kind not in MODEL_REGISTRY:
-        raise SpecError(f"unknown model {kind!r}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
+        raise SpecError(f"unknown model {shorten(kind)}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
     dims = data.get("dims")
     if not isinstance(dims, dict):
         raise SpecError(

@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from ..errors import SymmpError
+from ..errors import SymmpError, shorten
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
 
@@ -21,6 +21,8 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
 COMMAND_MODULES = ["classify", "theorems", "mp", "sweep", "latex"]
 
 EXIT_USAGE = 2
+#: the longest error line printed; longer messages are cut in the middle
+MAX_ERROR_CHARS = 400
 
 
 class UsageError(SymmpError):
@@ -38,7 +40,7 @@ def _bounded_int(text: str, minimum: int, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {what}, got {shorten(text)}") from None
     if value < minimum:
         raise argparse.ArgumentTypeError(f"expected {what} (>= {minimum}), got {value}")
     return value
@@ -77,8 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
     except SymmpError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(str(err))
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -87,6 +88,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except MemoryError:
+        return _fail("out of memory: the sizes or counts asked for do not fit in this machine's memory; "
+                     "reduce them (dims, m, --trials, --starts, --batch)")
+    except RecursionError:
+        return _fail("the input is nested too deeply to process")
+    except OSError as err:  # e.g. writing output to a full disk
+        where = f" {shorten(err.filename, 200)}" if err.filename else ""
+        return _fail(f"cannot read or write{where}: {err.strerror or err}")
+
+
+def _fail(message: str) -> int:
+    """Print one ``error:`` line of at most :data:`MAX_ERROR_CHARS` characters; exit status 2."""
+    message = " ".join(message.split())
+    if len(message) > MAX_ERROR_CHARS:
+        half = (MAX_ERROR_CHARS - 5) // 2
+        message = f"{message[:half]} ... {message[-half:]}"
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 
 from ..numeric import SOLVER_INFO, estimate_mp
-from ..numeric.ledger import DEFAULT_STORE
+from ..numeric.solvers import solver_help
+from ..numeric.runs.ledger import DEFAULT_STORE
 from ..spec import load_spec
 from . import UsageError, non_negative_int, positive_int
 from ._output import print_json
@@ -38,8 +39,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=non_negative_int, default=0, help="seed of every draw (default 0)")
     parser.add_argument(
         "--solver", default="auto", metavar="NAME",
-        help="auto (default), linear, newton, fsolve, sequential, certified, ... "
-        "(any registered solver)",
+        help=solver_help(),  # from the registry: auto's order, then the others
     )
     parser.add_argument(
         "--starts", type=positive_int, default=None,

@@ -15,8 +15,9 @@ import json
 import os
 import sys
 
-from ..errors import SpecError
+from ..errors import SpecError, shorten
 from ..models import MODEL_REGISTRY, make_model
+from ..spec import parse_json
 from ..numeric.sweep import SWEEP_COLUMNS as _COLUMNS
 from ..numeric.sweep import sweep_family
 from ..plotting import plot_mp_curves, require_matplotlib
@@ -52,12 +53,9 @@ def register(subparsers) -> None:
 
 
 def _family(args):
-    try:
-        dims = json.loads(args.dims)
-    except json.JSONDecodeError as err:
-        raise UsageError(f"--dims must be a JSON object, got {args.dims!r} ({err.msg})") from None
+    dims = parse_json(args.dims, "--dims")
     if not isinstance(dims, dict):
-        raise UsageError(f"--dims must be a JSON object, got {args.dims!r}")
+        raise UsageError(f"--dims must be a JSON object such as '{{\"n\": 8, ...}}', got {shorten(args.dims)}")
     options = {"convention": args.convention} if args.convention else {}
     model = make_model(args.model, dims, **options)
     if args.matrix not in model.matrix_shapes:
@@ -112,10 +110,14 @@ def run(args: argparse.Namespace) -> int:
                 writer.writeheader()
                 writer.writerows(rows)
     if args.plot:
+        budgets = model.equation_budgets(m)
+        lines = budgets[args.matrix][0 if args.axis == "row" else 1] if budgets else []
+        # where the transition sits: K = r / (one line's budget), when the lines share one budget
+        marks = {f"r / {args.axis} budget = {r / lines[0]:g}": r / lines[0]} if lines and len(set(lines)) == 1 else {}
         plot_mp_curves(
             {repr(model): rows}, args.plot,
             title=f"{model!r}, {args.matrix}: r = {r} over K {args.axis}s, m = {m}",
-            xlabel=f"K ({args.axis}s holding the learnable weights)",
+            xlabel=f"K ({args.axis}s holding the learnable weights)", marks=marks,
         )
     if args.json:
         print_json({"model": repr(model), "matrix": args.matrix, "axis": args.axis,

@@ -1,7 +1,9 @@
 """``estimate_mp``: the match probability of an allocation, proved or estimated.
 
 Call :func:`estimate_mp`; everything else in :mod:`symmp.numeric` is what it
-is built from.
+is built from. Its body is its steps: plan the run (:func:`~.plan.plan_run`:
+checked settings, the ledger key, fixed chunks), let a certificate answer,
+reuse what the ledger holds, run the missing tasks, summarise.
 
 1. Unless ``use_certificate=False``, the analyzer runs first: a ``maximal``
    or ``minimal`` verdict is a proof that MP is exactly 1 or 0 (method
@@ -28,78 +30,20 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
 from collections.abc import Sequence
 
 from ..allocation import Allocation
-from ..errors import SymmpError
-from .executors import Task, parse_executor, run_tasks
-from .ledger import Ledger
+from ..analysis import classify
+from .plan import BATCH_MEMORY, DEFAULT_STARTS, RunPlan, default_batch, plan_run
 from .result import MPResult, wilson_interval
-from .sampling import check_sampling
-from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverOptions, TrialOutcome, get_solver
-from .solvers.auto import resolve_solver
+from .runs.executors import run_tasks
+from .runs.ledger import Ledger
+from .solvers import TrialOutcome
 
 __all__ = ["estimate_mp", "default_batch", "DEFAULT_STARTS", "BATCH_MEMORY"]
-
-#: default random starts per trial for local solvers
-DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
-#: solvers whose ``starts`` are meaningful
-_LOCAL = {"newton", "fsolve", "adahessian", "adam", "gd", "certified", "homotopy", "algebraic"}
-#: bytes of working arrays a default-sized task may hold: a fixed number (not the machine's
-#: memory or ``SYMMP_MEMORY_LIMIT_GB``), since the batch is part of a run's identity
-BATCH_MEMORY = 1 << 30
-#: copies per trial of a Jacobian evaluation's arrays that a batched solver keeps at once
-_COPIES_PER_TRIAL = 8
-_BYTES_PER_ENTRY = 8
-
-
-def default_batch(allocation: Allocation, solver: str) -> int:
-    """The default trials per task of ``solver`` (a registered name, not ``"auto"``) on ``allocation``.
-
-    The solver's own default, lowered (to at least 1) where a task's working
-    arrays would exceed :data:`BATCH_MEMORY`, counting per trial a few copies
-    (``_COPIES_PER_TRIAL``: iterates, factorisations, temporaries) of what one
-    numeric Jacobian evaluation holds: the ``E x r`` Jacobian of the
-    learnable weights (``E = d*m`` equations), every matrix, the inputs and
-    the model's intermediates (:meth:`~symmp.models.Model.working_entries`
-    less its full Jacobian), plus, where the outputs have degree <= 2, the
-    ``E x r x r`` Hessian of the exact quadratic model the polynomial solvers
-    build (:class:`~symmp.numeric.problem.QuadraticProblem`). ``"auto"`` is
-    resolved first. It depends only on the allocation and the solver, never
-    on the machine or the number of workers, so a run's identity (and its
-    numbers) stays the same everywhere.
-
-    Examples
-    --------
-    >>> from symmp import LFFN, LRNN, Allocation
-    >>> default_batch(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4), "algebraic")
-    1000
-    >>> big = LFFN([300, 300, 300])  # 180,000 weights; 90,000 equations at m = 300
-    >>> default_batch(Allocation.in_rows(big, "W1", rows=[0], k=3, m=300), "newton")
-    12
-    """
-    from .problem import QuadraticProblem
-
-    get_solver(solver)
-    solver = resolve_solver(allocation, solver)
-    model, m, r = allocation.model, allocation.m, allocation.r
-    equations = model.output_dim * m
-    full_jacobian = equations * model.n_weights
-    entries = equations * r + model.n_weights + model.working_entries(m) - full_jacobian
-    if QuadraticProblem.applies(allocation):
-        entries += equations * r * r
-    per_trial = _COPIES_PER_TRIAL * _BYTES_PER_ENTRY * entries
-    return max(1, min(SOLVER_INFO[solver].defaults["batch"], BATCH_MEMORY // per_trial))
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SymmpError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
 
 
 def estimate_mp(
@@ -180,114 +124,84 @@ def estimate_mp(
         For malformed options (one line: what was received, what is allowed).
     """
     started = time.perf_counter()
-    if not isinstance(allocation, Allocation):
-        raise SymmpError(f"allocation must be an Allocation, got {type(allocation).__name__}")
-    _check_int(trials, "trials", 1)
-    _check_int(seed, "seed", 0)
-    get_solver(solver)
-    method = resolve_solver(allocation, solver)
-    get_solver(method)
-    info = SOLVER_INFO[method]
-    starts = info.defaults["starts"] if starts is None else starts
-    tol = info.defaults["tol"] if tol is None else tol
-    max_iter = info.defaults["max_iter"] if max_iter is None else max_iter
-    batch = default_batch(allocation, method) if batch is None else batch
-    _check_int(starts, "starts", 1)
-    _check_int(max_iter, "max_iter", 1)
-    _check_int(workers, "workers", 1)
-    _check_int(batch, "batch", 1)
-    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
-        raise SymmpError(f"tol must be a number in (0, 1), got {tol!r}")
-    if target_halfwidth is not None and (
-        isinstance(target_halfwidth, bool)
-        or not isinstance(target_halfwidth, (int, float))
-        or not 0 < target_halfwidth < 0.5
-    ):
-        raise SymmpError(f"target_halfwidth must be a number in (0, 0.5), got {target_halfwidth!r}")
-    parse_executor(executor)
-    shared = tuple(shared) if not isinstance(shared, str) else shared
-    check_sampling(distribution, sigma, shared, allocation)
-    if info.applies is not None and solver != "auto" and not info.applies(allocation):
-        raise SymmpError(
-            f"solver {solver!r} does not apply to this allocation ({info.description}); "
-            "use --solver auto"
-        )
-    extra = dict(solver_options or {})
-    try:
-        json.dumps(extra)
-    except TypeError:
-        raise SymmpError("solver_options must be JSON-able (numbers, strings, lists, dicts)") from None
-
-    classification = None
-    if use_certificate:
-        from ..analysis import classify
-
-        classification = classify(allocation)
-        if classification.verdict in ("maximal", "minimal") and not cross_check:
-            value = 1.0 if classification.verdict == "maximal" else 0.0
-            return MPResult(
-                mp=value, ci95=(value, value), matches=0, trials=0, method="certificate",
-                lower_bound=False, starts=0, proved=0,
-                seconds=time.perf_counter() - started, solver=solver, settings={},
-                seed=seed, certificate=classification.certificate,
-                verdict=classification.verdict, error_bound=classification.error_bound,
-            )
-
-    local = method in _LOCAL
-    options = SolverOptions(
-        starts=starts if local else 1, tol=float(tol), max_iter=max_iter, seed=seed, extra=extra
+    plan = plan_run(
+        allocation, trials, seed, solver, starts=starts, tol=tol, max_iter=max_iter,
+        solver_options=solver_options, distribution=distribution, sigma=sigma, shared=shared,
+        workers=workers, executor=executor, batch=batch, target_halfwidth=target_halfwidth,
     )
-    sampling = {"distribution": distribution, "sigma": float(sigma), "shared": list(shared)}
-    spec_json = json.dumps(allocation.to_spec(), sort_keys=True)
-    settings = {
-        "solver": method,
-        "options": options.to_dict(),
-        "sampling": sampling,
-        "batch": batch,
-    }
-    if info.environment is not None:  # tools the verdicts depend on (absent: keys as before)
-        settings["environment"] = info.environment()
-    if info.revision:  # what the verdicts mean changed (absent: keys as before)
-        settings["revision"] = info.revision
-    task_sampling = {**sampling, "shared": tuple(shared)}
-
+    classification = classify(allocation) if use_certificate else None
+    if classification is not None and classification.verdict in ("maximal", "minimal") and not cross_check:
+        return _proved_by_certificate(plan, classification, started)
     ledger = Ledger(store) if store is not None else None
     try:
-        done: dict[int, TrialOutcome] = {}
-        key = None
+        run = _Run(plan, ledger, target_halfwidth)
+        run.reuse_ledger()
+        run.run_tasks(executor, workers, progress)
+    finally:
         if ledger is not None:
-            key = ledger.register({"spec": json.loads(spec_json), "seed": seed, **settings})
-            done = ledger.finished(key, range(trials))
-        stored = set(done)
-        chunks = [tuple(range(s, min(s + batch, trials))) for s in range(0, trials, batch)]
-        tasks, task_chunk = [], []
-        for c, chunk in enumerate(chunks):
-            todo = tuple(i for i in chunk if i not in done)
-            if todo:
-                tasks.append(Task(spec_json, method, options.to_dict(), task_sampling, seed, todo))
-                task_chunk.append(c)
-        bar = _Progress(trials, len(stored), progress)
-        computed = 0
-        used_chunks = len(chunks)
-        stopped = False
-        complete = [all(i in done for i in chunk) for chunk in chunks]
+            ledger.close()
+    return _summarise(plan, run, classification, started, store)
 
-        def prefix_stop() -> int | None:
-            if target_halfwidth is None:
-                return None
-            n = matches = 0
-            for c, chunk in enumerate(chunks):
-                if not complete[c]:
-                    return None
-                n += len(chunk)
-                matches += sum(done[i].matched for i in chunk)
-                lo, hi = wilson_interval(matches, n)
-                if (hi - lo) / 2 <= target_halfwidth:
-                    return c + 1
+
+def _proved_by_certificate(plan: RunPlan, classification, started: float) -> MPResult:
+    """The result when the analyzer proves MP = 1 or 0 (no trial run)."""
+    value = 1.0 if classification.verdict == "maximal" else 0.0
+    return MPResult(
+        mp=value, ci95=(value, value), matches=0, trials=0, method="certificate",
+        lower_bound=False, starts=0, proved=0,
+        seconds=time.perf_counter() - started, solver=plan.solver, settings={},
+        seed=plan.seed, certificate=classification.certificate,
+        verdict=classification.verdict, error_bound=classification.error_bound,
+    )
+
+
+class _Run:
+    """The state of one run: the outcomes so far, by trial index, and which chunks are whole."""
+
+    def __init__(self, plan: RunPlan, ledger: Ledger | None, target_halfwidth: float | None) -> None:
+        self.plan, self.ledger, self.target_halfwidth = plan, ledger, target_halfwidth
+        self.chunks = plan.chunks()
+        self.done: dict[int, TrialOutcome] = {}
+        self.stored: set[int] = set()
+        self.key: str | None = None
+        self.computed = 0
+        self.used_chunks, self.stopped = len(self.chunks), False
+
+    def reuse_ledger(self) -> None:
+        """Read back the trials a ledger already holds for this run."""
+        if self.ledger is not None:
+            self.key = self.ledger.register(self.plan.ledger_settings())
+            self.done = self.ledger.finished(self.key, range(self.plan.trials))
+        self.stored = set(self.done)
+
+    def prefix_stop(self, complete: list[bool]) -> int | None:
+        """The first prefix of whole chunks whose Wilson interval is narrow enough, if any."""
+        if self.target_halfwidth is None:
             return None
+        n = matches = 0
+        for c, chunk in enumerate(self.chunks):
+            if not complete[c]:
+                return None
+            n += len(chunk)
+            matches += sum(self.done[i].matched for i in chunk)
+            lo, hi = wilson_interval(matches, n)
+            if (hi - lo) / 2 <= self.target_halfwidth:
+                return c + 1
+        return None
 
-        stop_at = prefix_stop()
+    def run_tasks(self, executor: str, workers: int, progress: bool | None) -> None:
+        """Solve the trials still missing, recording each finished task; stop early if asked."""
+        tasks, task_chunk = [], []
+        for c, chunk in enumerate(self.chunks):
+            todo = tuple(i for i in chunk if i not in self.done)
+            if todo:
+                tasks.append(self.plan.task(todo))
+                task_chunk.append(c)
+        bar = _Progress(self.plan.trials, len(self.stored), progress)
+        complete = [all(i in self.done for i in chunk) for chunk in self.chunks]
+        stop_at = self.prefix_stop(complete)
         if stop_at is None and tasks:
+            ledger, key = self.ledger, self.key
             keep = (lambda _position, outcomes: ledger.record(key, outcomes)) if ledger is not None else None
             runner = run_tasks(tasks, executor, workers, keep)
             try:
@@ -295,24 +209,24 @@ def estimate_mp(
                     if ledger is not None:
                         ledger.record(key, outcomes)
                     for outcome in outcomes:
-                        done[outcome.index] = outcome
-                    computed += len(outcomes)
+                        self.done[outcome.index] = outcome
+                    self.computed += len(outcomes)
                     complete[task_chunk[position]] = True
                     bar.advance(len(outcomes))
-                    stop_at = prefix_stop()
+                    stop_at = self.prefix_stop(complete)
                     if stop_at is not None:
                         break
             finally:
                 runner.close()
         bar.close()
         if stop_at is not None:
-            used_chunks, stopped = stop_at, stop_at < len(chunks)
-    finally:
-        if ledger is not None:
-            ledger.close()
+            self.used_chunks, self.stopped = stop_at, stop_at < len(self.chunks)
 
-    indices = [i for chunk in chunks[:used_chunks] for i in chunk]
-    outcomes = tuple(done[i] for i in indices)
+
+def _summarise(plan: RunPlan, run: _Run, classification, started: float, store) -> MPResult:
+    """MP, its interval and the counts over the trials of the used chunks, in order."""
+    indices = [i for chunk in run.chunks[: run.used_chunks] for i in chunk]
+    outcomes = tuple(run.done[i] for i in indices)
     matches = sum(o.matched for o in outcomes)
     n = len(outcomes)
     return MPResult(
@@ -320,20 +234,20 @@ def estimate_mp(
         ci95=wilson_interval(matches, n),
         matches=matches,
         trials=n,
-        method=method,
+        method=plan.method,
         lower_bound=any(not o.matched and not o.proved for o in outcomes),
-        starts=options.starts if local else 0,
+        starts=plan.options.starts if plan.info.uses_starts else 0,
         proved=sum(o.proved for o in outcomes),
         seconds=time.perf_counter() - started,
-        solver=solver,
-        settings=settings,
-        seed=seed,
+        solver=plan.solver,
+        settings=plan.settings,
+        seed=plan.seed,
         certificate=classification.certificate if classification is not None else None,
         verdict=classification.verdict if classification is not None else None,
         error_bound=classification.error_bound if classification is not None else None,
-        reused=sum(1 for i in indices if i in stored),
-        computed=computed,
-        stopped_early=stopped,
+        reused=sum(1 for i in indices if i in run.stored),
+        computed=run.computed,
+        stopped_early=run.stopped,
         store=os.fspath(store) if store is not None else None,
         outcomes=outcomes,
     )

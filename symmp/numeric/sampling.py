@@ -41,6 +41,8 @@ __all__ = [
     "DISTRIBUTIONS",
 ]
 
+#: the sigma accepted: its square (the weights' variance) must be a normal double
+SIGMA_RANGE = (1e-150, 1e150)
 #: weight distributions, each scaled to variance sigma**2 / fan_in
 DISTRIBUTIONS = ("gaussian", "uniform", "rademacher")
 
@@ -92,6 +94,11 @@ def check_sampling(distribution: str, sigma: float, shared: Sequence[str], alloc
         np.isfinite(sigma) and sigma > 0
     ):
         raise SpecError(f"sigma must be a positive finite number, got {sigma!r}")
+    if not (SIGMA_RANGE[0] <= sigma <= SIGMA_RANGE[1]):
+        raise SpecError(
+            f"sigma = {sigma:g} is outside [{SIGMA_RANGE[0]:g}, {SIGMA_RANGE[1]:g}]: the weights' "
+            "variance sigma**2 would not be a finite nonzero double; rescale the problem instead"
+        )
     names = allocation.model.matrix_shapes
     if isinstance(shared, str):
         raise SpecError(f"shared must be a sequence of matrix names, got the string {shared!r}")

@@ -118,14 +118,6 @@ KNOWN_UPWARD: set[tuple[str, str]] = {
     ("symmp.systems.sequential_solver", "symmp.analysis.sequential"),
 }
 KNOWN_PRIVATE: set[tuple[str, str]] = {
-    ("symmp.numeric.action_matrix", "symmp.numeric.action_template._coefficients"),
-    ("symmp.numeric.action_matrix", "symmp.numeric.action_template._general_form"),
-    ("symmp.numeric.action_matrix", "symmp.numeric.action_template._general_position"),
-    ("symmp.numeric.first_order", "symmp.numeric.adahessian._check_rule"),
-    ("symmp.numeric.solvers.algebraic", "symmp.numeric.action_template._coefficients"),
-    ("symmp.numeric.solvers.algebraic", "symmp.numeric.solvers.newton._newton_landing"),
-    ("symmp.numeric.solvers.algebraic", "symmp.numeric.solvers.newton._solve"),
-    ("symmp.numeric.solvers.markov_reduction", "symmp.numeric.action_template._terms"),
     ("symmp.systems.unlifted", "symmp.systems.lifted._Builder"),
 }
 KNOWN_CYCLES: set[frozenset] = set()
@@ -137,19 +129,6 @@ KNOWN_FUNCTION_IMPORTS: set[tuple[str, str]] = {
     ("symmp.cli.latex", "symmp.analysis.sequential"),
     ("symmp.cli.latex", "symmp.systems"),
     ("symmp.models", "symmp.errors"),
-    ("symmp.numeric.estimator", "symmp.analysis"),
-    ("symmp.numeric.estimator", "symmp.analysis.classify"),
-    ("symmp.numeric.executors", "symmp.numeric.sampling"),
-    ("symmp.numeric.estimator", "symmp.numeric.problem"),
-    ("symmp.numeric.executors", "symmp.numeric"),
-    ("symmp.numeric.executors", "symmp.numeric.solvers"),
-    ("symmp.numeric.executors", "symmp.spec"),
-    ("symmp.numeric.solvers.algebraic", "symmp.numeric.sampling"),
-    ("symmp.numeric.solvers.linear", "symmp.analysis"),
-    ("symmp.numeric.solvers.markov_reduction", "symmp.numeric.action_template"),
-    ("symmp.numeric.solvers.sequential", "symmp.analysis.sequential"),
-    ("symmp.numeric.solvers.sequential", "symmp.numeric.solvers.newton"),
-    ("symmp.numeric.solvers.sequential", "symmp.systems.sequential_solver"),
     ("symmp.spec", "symmp.models._checks"),
     ("symmp.systems.system", "symmp.systems.latex"),
 }

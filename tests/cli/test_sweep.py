@@ -31,7 +31,7 @@ def test_sweep_rows_csv_json_and_plot(capsys, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["--dims", "{bad"], "--dims must be a JSON object"),
+        (["--dims", "{bad"], "--dims is not valid JSON"),
         (["--dims", LRNN_DIMS, "--K", "0"], "--K values must lie in"),
         (["--dims", LRNN_DIMS, "--K", "a,b"], "--K must be"),
         (["--dims", LRNN_DIMS, "--out", "x.txt"], "--out must end"),

@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPECS = HERE.parents[1] / "examples" / "specs"
+ROOT = HERE.parents[1]
+SPECS = ROOT / "examples" / "specs"
 #: trials per spec; the ReLU optimisers are slow, so they get fewer
 TRIALS = {"relu": 30, "relu2": 30}
 SEED = 3
@@ -48,9 +49,19 @@ def _without_seconds(value):
 
 
 def golden(spec: Path) -> dict:
-    """Everything recorded for one spec, as a JSON-able dict."""
+    """Everything recorded for one spec, as a JSON-able dict.
+
+    Paths in the outputs are written relative to the repository, so a clone
+    anywhere records the same text.
+    """
     model = json.loads(spec.read_text())["model"]
+    spec = spec.relative_to(ROOT)
     trials = str(TRIALS.get(model, 200))
+    with contextlib.chdir(ROOT):
+        return _record(spec, trials)
+
+
+def _record(spec: Path, trials: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         store = str(Path(tmp) / "runs.sqlite")
         mp = json.loads(_cli("mp", str(spec), "--trials", trials, "--seed", str(SEED), "--json",

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from symmp import Allocation, LRNN
-from symmp.numeric.action_matrix import quadratic_roots
-from symmp.numeric.action_template import NotZeroDimensional, build_template, dense_template
-from symmp.numeric.solvers.markov_reduction import reduced_quadratic_mod_p
+from symmp.numeric.roots.action_matrix import quadratic_roots
+from symmp.numeric.roots.template import NotZeroDimensional, build_template, dense_template
+from symmp.numeric.roots.family import reduced_quadratic_mod_p
 
 P = 2**31 - 1
 
@@ -122,7 +122,7 @@ def test_lrnn_reduced_families_have_the_exact_root_count(K, count):
 
 
 def test_coordinates_that_are_not_standard_are_read_through_their_normal_forms():
-    from symmp.numeric.solvers.algebraic import _float_samples, family_template
+    from symmp.numeric.roots.family import family_template, float_samples as _float_samples
 
     # b = 1: the reduced family has a single finite root, so x_1, x_2 are not standard monomials
     allocation = Allocation.spread(LRNN(4, 1, 2, 2), "W", r=4, K=2, m=2)
@@ -154,9 +154,10 @@ def test_a_systems_roots_do_not_depend_on_the_rest_of_the_batch():
     """Bit for bit: a run's chunks fix which systems share a call, but a system's roots must
     not depend on them (a k x q matrix product would round each row by k's blocking)."""
     from symmp.numeric import draw_trials
-    from symmp.numeric.problem import MatchProblem, QuadraticProblem
-    from symmp.numeric.solvers.algebraic import _scaled, family_template
-    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem, natural_scale
+    from symmp.numeric.problems.match import MatchProblem
+    from symmp.numeric.problems.quadratic import QuadraticProblem
+    from symmp.numeric.roots.family import family_template, scaled_members as _scaled
+    from symmp.numeric.problems.markov import ReducedMarkovProblem, natural_scale
 
     allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
     exact = MatchProblem(allocation, draw_trials(allocation, 4, range(150)))

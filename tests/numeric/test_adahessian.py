@@ -7,8 +7,8 @@ import pytest
 
 import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, ShallowReLU, classify
-from symmp.numeric.adahessian import AdaHessian, masked_adahessian
-from symmp.numeric.relu_training import MaskedNet, rademacher, train, trial_keys
+from symmp.numeric.relu.adahessian import AdaHessian, masked_adahessian
+from symmp.numeric.relu.training import MaskedNet, rademacher, train, trial_keys
 from symmp.numeric.sampling import draw_trials
 
 from .helpers import assert_derivatives_match_finite_differences

@@ -6,9 +6,14 @@ import pytest
 import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, LRNN
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials, estimate_mp
-from symmp.numeric.problem import MatchProblem
+from symmp.numeric.problems.match import MatchProblem
 from symmp.numeric.solvers import solver_applies
-from symmp.numeric.solvers.algebraic import FIRST_SCALES, algebraic_applies, algebraic_solve, family_template
+from symmp.numeric.solvers.algebraic import (
+    FIRST_SCALES,
+    algebraic_applies,
+    algebraic_solve,
+    family_template,
+)
 from symmp.numeric.solvers.auto import resolve_solver
 
 from .helpers import assert_batch_independent
@@ -80,7 +85,7 @@ def test_estimate_uses_it_by_default_and_labels_a_lower_bound():
 
 
 def test_incomplete_roots_fall_back_to_every_start(monkeypatch):
-    import symmp.numeric.action_matrix as action_matrix
+    import symmp.numeric.roots.action_matrix as action_matrix
 
     monkeypatch.setattr(action_matrix, "STEP_TOL", -1.0)  # no root ever counts as converged
     trials = draw_trials(SPREAD_8, 4, range(16))
@@ -98,9 +103,9 @@ def test_incomplete_roots_fall_back_to_every_start(monkeypatch):
 
 
 def test_square_newton_converges_near_a_root_and_never_raises_the_residual():
-    from symmp.numeric.problem import QuadraticProblem
+    from symmp.numeric.problems.quadratic import QuadraticProblem
     from symmp.numeric.solvers.algebraic import square_newton
-    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem
+    from symmp.numeric.problems.markov import ReducedMarkovProblem
 
     trials = draw_trials(SPREAD_8, 0, range(30))
     outcomes = SOLVERS["algebraic"](SPREAD_8, trials, SolverOptions())
@@ -119,7 +124,7 @@ def test_square_newton_converges_near_a_root_and_never_raises_the_residual():
 
 
 def test_certificate_stage_agrees_with_the_roots():
-    from symmp.numeric.quadratic_certificate import MARGIN
+    from symmp.numeric.roots.certificate import MARGIN
     from symmp.numeric.solvers.algebraic import certificates_pay
 
     assert certificates_pay(SPREAD_8) and not certificates_pay(SPREAD_4)  # MP about 0.4 vs about 1
@@ -153,7 +158,7 @@ def test_first_phase_starts_only_save_time():
 
 
 def test_solution_scale_measures_the_particular_solution():
-    from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem, natural_scale, solution_scale
+    from symmp.numeric.problems.markov import ReducedMarkovProblem, natural_scale, solution_scale
 
     trials = draw_trials(SPREAD_8, 0, range(6))
     reduced = ReducedMarkovProblem(MatchProblem(SPREAD_8, trials), metric="markov")

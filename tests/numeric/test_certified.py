@@ -46,9 +46,9 @@ def test_krawczyk_accepts_a_true_solution_and_rejects_a_far_point():
     system = TrialSystem(DIAGONAL, trials[position])
     newton = SOLVERS["newton"](DIAGONAL, [trials[position]], SolverOptions(starts=10))
     assert newton[0].matched
-    from symmp.numeric.problem import MatchProblem
-    from symmp.numeric.solvers.newton import levenberg_marquardt
-    from symmp.numeric.solvers._starts import trial_starts
+    from symmp.numeric.problems.match import MatchProblem
+    from symmp.numeric.kernels.newton import levenberg_marquardt
+    from symmp.numeric.kernels.starts import trial_starts
 
     problem = MatchProblem(DIAGONAL, [trials[position]])
     starts = trial_starts(problem, 0, 10, 0)

@@ -6,7 +6,7 @@ import pytest
 
 from symmp import LRNN, Allocation, SymmpError
 from symmp.numeric import estimate_mp
-from symmp.numeric.ledger import Ledger, run_key
+from symmp.numeric.runs.ledger import Ledger, run_key
 from symmp.numeric.result import wilson_interval
 
 DIAGONAL = Allocation.from_entries(LRNN(2, 1, 1, 2), [("W", 0, 0), ("W", 1, 1)], m=2)

@@ -7,7 +7,7 @@ import pytest
 
 import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, ShallowReLU
-from symmp.numeric.first_order import Adam, GradientDescent, masked_adam, masked_gd
+from symmp.numeric.relu.first_order import Adam, GradientDescent, masked_adam, masked_gd
 from symmp.numeric.sampling import draw_trials
 from symmp.numeric.solvers import SOLVERS, SolverOptions
 

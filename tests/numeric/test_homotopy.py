@@ -6,7 +6,7 @@ import pytest
 import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, LRNN
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials
-from symmp.numeric.problem import MatchProblem
+from symmp.numeric.problems.match import MatchProblem
 from symmp.numeric.solvers import solver_applies
 from symmp.numeric.solvers.homotopy import homotopy_applies, homotopy_solve
 

@@ -7,8 +7,8 @@ import pytest
 
 from symmp import LRNN, Allocation
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials
-from symmp.numeric.problem import MatchProblem
-from symmp.numeric.solvers.markov_reduction import ReducedMarkovProblem, reduction_applies
+from symmp.numeric.problems.match import MatchProblem
+from symmp.numeric.problems.markov import ReducedMarkovProblem, reduction_applies
 
 SPREAD = Allocation.spread(LRNN(6, 2, 2, 2), "W", r=8, K=4, m=4)
 STANDARD = Allocation.spread(LRNN(5, 1, 2, 3, convention="standard"), "W", r=4, K=2, m=3)
@@ -62,18 +62,18 @@ def test_reduced_matches_are_true_matches_on_the_real_model():
     from symmp.numeric.solvers import newton as module
 
     captured = []
-    original = module._confirm
+    original = module.confirm_matches
 
-    def spy(problem, theta, owner, relative, tol):
-        out = original(problem, theta, owner, relative, tol)
-        captured.append((problem, theta, owner, out))
+    def spy(problem, theta, owner, tol, polish, **kwargs):
+        out = original(problem, theta, owner, tol, polish, **kwargs)
+        captured.append((problem, theta, owner, out[1]))
         return out
 
-    module._confirm = spy
+    module.confirm_matches = spy
     try:
         module.newton_solve(SPREAD, trials, SolverOptions(starts=6, seed=7))
     finally:
-        module._confirm = original
+        module.confirm_matches = original
     checked = 0
     for problem, theta, owner, out in captured:
         assert isinstance(problem, MatchProblem)  # confirmation runs on the real model
@@ -142,8 +142,8 @@ def test_every_metric_gives_only_real_matches():
 def test_batch_starts_equal_the_per_trial_starts_for_any_subset():
     from symmp import Allocation, LRNN
     from symmp.numeric import draw_trials
-    from symmp.numeric.problem import MatchProblem
-    from symmp.numeric.solvers._starts import batch_starts, trial_starts
+    from symmp.numeric.problems.match import MatchProblem
+    from symmp.numeric.kernels.starts import batch_starts, trial_starts
 
     allocation = Allocation.from_entries(LRNN(3, 2, 2, 2), [("W", 0, 0), ("B", 1, 1), ("D", 0, 2)], m=4)
     problem = MatchProblem(allocation, draw_trials(allocation, 3, range(7)))
@@ -163,7 +163,7 @@ def test_batch_starts_equal_the_per_trial_starts_for_any_subset():
     ],
 )
 def test_closed_form_quadratic_coefficients_equal_the_jacobian_differences(allocation):
-    from symmp.numeric.problem import QuadraticProblem
+    from symmp.numeric.problems.quadratic import QuadraticProblem
 
     reduced = ReducedMarkovProblem(MatchProblem(allocation, draw_trials(allocation, 1, range(5))), metric="markov")
     generic = QuadraticProblem(reduced)  # r + 1 Jacobian evaluations per trial

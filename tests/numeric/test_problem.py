@@ -7,7 +7,7 @@ import pytest
 
 from symmp import LFFN, LRNN, Allocation, LinearEstimator
 from symmp.numeric import MatchProblem, draw_trials
-from symmp.numeric.problem import QuadraticProblem
+from symmp.numeric.problems.quadratic import QuadraticProblem
 
 ALLOCATIONS = [
     Allocation.spread(LRNN(4, 2, 2, 2), "W", r=6, K=3, m=4),

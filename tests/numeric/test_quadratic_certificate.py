@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from symmp.numeric.quadratic_certificate import (
+from symmp.numeric.roots.certificate import (
     MARGIN,
     certificate_margin,
     find_certificates,

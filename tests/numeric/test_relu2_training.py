@@ -12,10 +12,10 @@ import symmp.numeric  # noqa: F401  (registers the solvers)
 from symmp import Allocation, classify
 from symmp.cli import main
 from symmp.models import DeepReLU2
-from symmp.numeric.adahessian import AdaHessian
-from symmp.numeric.first_order import Adam, GradientDescent
-from symmp.numeric.relu_solve import applies_relu
-from symmp.numeric.relu_training import ACTIVATION_FUNCTIONS, MaskedNet, train, trial_keys
+from symmp.numeric.relu.adahessian import AdaHessian
+from symmp.numeric.relu.first_order import Adam, GradientDescent
+from symmp.numeric.relu.optimisers import applies_relu
+from symmp.numeric.relu.training import ACTIVATION_FUNCTIONS, MaskedNet, train, trial_keys
 from symmp.numeric.sampling import draw_trials
 
 from .helpers import assert_derivatives_match_finite_differences

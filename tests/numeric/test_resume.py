@@ -12,7 +12,7 @@ import time
 
 from symmp import LRNN, Allocation
 from symmp.numeric import estimate_mp
-from symmp.numeric.ledger import Ledger
+from symmp.numeric.runs.ledger import Ledger
 
 TRIALS = 300
 ALLOCATION = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=8, m=4)

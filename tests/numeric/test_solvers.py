@@ -118,8 +118,8 @@ def test_fsolve_finite_difference_option():
 
 
 def test_batch_starts_equal_the_per_trial_starts():
-    from symmp.numeric.problem import MatchProblem
-    from symmp.numeric.solvers._starts import batch_starts, trial_starts
+    from symmp.numeric.problems.match import MatchProblem
+    from symmp.numeric.kernels.starts import batch_starts, trial_starts
 
     problem = MatchProblem(W_ROWS, draw_trials(W_ROWS, 4, range(5)))
     together = batch_starts(problem, 6, 4)
@@ -144,7 +144,7 @@ def test_batched_sequential_agrees_with_the_per_trial_block_solves():
 
     if not sequential_available():
         pytest.skip("sequential machinery not available")
-    from symmp.numeric.problem import MatchProblem
+    from symmp.numeric.problems.match import MatchProblem
     from symmp.systems.sequential_solver import sequential_solve
 
     allocation = Allocation.spread(LRNN(6, 2, 2, 2), "W", r=8, K=2, m=4)
@@ -168,12 +168,12 @@ def test_auto_uses_certified_only_for_small_systems():
 
 
 def test_a_singular_member_changes_no_other_members_solve():
-    from symmp.numeric.solvers.newton import _solve
+    from symmp.numeric.kernels.newton import solve_or_lstsq
 
     rng = np.random.default_rng(0)
     systems, rhs = rng.standard_normal((50, 4, 4)), rng.standard_normal((50, 4, 1))
     alone = np.linalg.solve(systems, rhs)
     systems[17] = 0.0  # singular: least squares for it only
-    mixed = _solve(systems, rhs)
+    mixed = solve_or_lstsq(systems, rhs)
     others = np.arange(50) != 17
     assert np.array_equal(mixed[others], alone[others]) and np.array_equal(mixed[17], np.zeros((4, 1)))

@@ -13,7 +13,7 @@ reduction: its Markov equations ``D W B`` and ``D W^2 B``). Two proofs:
    ``lam``, then ``sum_e lam_e f_e > 0`` on all of ``R^q``, so the
    quadratics have no common real zero on the solution set of the linear
    ones: no real solution. ``lam`` is searched in floating point
-   (:func:`symmp.numeric.quadratic_certificate.find_certificates`, on a
+   (:func:`symmp.numeric.roots.certificate.find_certificates`, on a
    congruent, well-scaled copy of the forms: congruence keeps definiteness),
    rounded to rationals, and ``M(lam)`` is checked **exactly**: every
    leading principal minor positive (Sylvester's criterion, ``fmpq_mat.det``).
@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from ..quadratic_certificate import find_certificates
+from ..roots.certificate import find_certificates
 
 __all__ = ["NoRealProof", "prove_no_real_solution", "quadratic_parts"]
 

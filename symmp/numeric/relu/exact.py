@@ -58,11 +58,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scipy.optimize import linprog
-
 from .cells import RANK_GAP, unit_patterns
 
-from .feasibility import CANDIDATE, SIGN_MARGIN, UNCLEAR, decide
+from .feasibility import CANDIDATE, SIGN_MARGIN, UNCLEAR, decide, positive_c
 
 __all__ = ["Layer", "Block", "LayerOutcome", "build_blocks", "solve_layer", "bilinear_units", "CHUNK"]
 
@@ -300,27 +298,6 @@ def _stack(blocks: list[Block], choice: np.ndarray, target: np.ndarray):
     return m, t, g, hh, np.cumsum([0] + widths)
 
 
-def _positive_c(m, t, g, h, c_index: list[int]) -> np.ndarray | None:
-    """A point of ``M theta = t, G theta + h >= 0`` with every ``theta[c] > 0`` (HiGHS: maximise
-    the smallest, capped at 1), or None when the largest is <= SIGN_MARGIN: then no such point
-    exists beyond that margin (the homogeneous sign split always admits c = 0, the unit silent,
-    which the option "D_j = 0" covers)."""
-    p = m.shape[1]
-    rows = len(c_index)
-    a_ub = np.vstack([np.hstack([-g, np.zeros((g.shape[0], 1))]), np.zeros((rows, p + 1))])
-    for r, c in enumerate(c_index):
-        a_ub[g.shape[0] + r, c] = -1.0
-        a_ub[g.shape[0] + r, p] = 1.0
-    result = linprog(
-        np.r_[np.zeros(p), -1.0], A_ub=a_ub, b_ub=np.r_[h, np.zeros(rows)],
-        A_eq=np.hstack([m, np.zeros((m.shape[0], 1))]), b_eq=t,
-        bounds=[(None, None)] * p + [(None, 1.0)], method="highs",
-    )
-    if result.status != 0 or -result.fun <= SIGN_MARGIN:
-        return None
-    return result.x[:p]
-
-
 def solve_layer(
     layer: Layer,
     *,
@@ -377,7 +354,7 @@ def solve_layer(
                 point = theta[row]
                 if c_index and min(point[c_index]) <= SIGN_MARGIN:
                     # the slack optimum sits at c ~ 0: look for a point with every c > 0
-                    point = _positive_c(m[row], t[row], g[row], hh[row], c_index)
+                    point = positive_c(m[row], t[row], g[row], hh[row], c_index)
                     if point is None:
                         continue  # rejected: no c > 0 (the dead-unit groups cover c = 0)
                 w, d = layer.W.copy(), layer.D.copy()

@@ -40,7 +40,7 @@ from scipy.optimize import linprog
 
 from .cells import RANK_GAP, SINGULAR
 
-__all__ = ["decide", "REJECT", "CANDIDATE", "UNCLEAR", "COND", "EQUALITY_MARGIN", "SIGN_MARGIN", "LP_MARGIN"]
+__all__ = ["decide", "positive_c", "REJECT", "CANDIDATE", "UNCLEAR", "COND", "EQUALITY_MARGIN", "SIGN_MARGIN", "LP_MARGIN"]
 
 REJECT, CANDIDATE, UNCLEAR = 0, 1, 2
 #: square systems with a larger 1-norm condition number go through the SVD
@@ -210,3 +210,24 @@ def decide(
         unclear = ~good & (~clear[rows] | np.isnan(slack) | (status[rows] == UNCLEAR))
         status[rows[unclear]] = UNCLEAR
     return status, theta
+
+
+def positive_c(m, t, g, h, c_index: list[int]) -> np.ndarray | None:
+    """A point of ``M theta = t, G theta + h >= 0`` with every ``theta[c] > 0`` (HiGHS: maximise
+    the smallest, capped at 1), or None when the largest is <= SIGN_MARGIN: then no such point
+    exists beyond that margin (the homogeneous sign split always admits c = 0, the unit silent,
+    which the option "D_j = 0" covers)."""
+    p = m.shape[1]
+    rows = len(c_index)
+    a_ub = np.vstack([np.hstack([-g, np.zeros((g.shape[0], 1))]), np.zeros((rows, p + 1))])
+    for r, c in enumerate(c_index):
+        a_ub[g.shape[0] + r, c] = -1.0
+        a_ub[g.shape[0] + r, p] = 1.0
+    result = linprog(
+        np.r_[np.zeros(p), -1.0], A_ub=a_ub, b_ub=np.r_[h, np.zeros(rows)],
+        A_eq=np.hstack([m, np.zeros((m.shape[0], 1))]), b_eq=t,
+        bounds=[(None, None)] * p + [(None, 1.0)], method="highs",
+    )
+    if result.status != 0 or -result.fun <= SIGN_MARGIN:
+        return None
+    return result.x[:p]

@@ -2,15 +2,15 @@
 
 Applies to lrnn allocations with only W learnable, ``convention="paper"``,
 T = 2, ``m >= T*b`` and ``r = 2*d*b``, whose reduced family has finitely
-many roots: the Markov reduction (:mod:`.markov_reduction`) eliminates the
+many roots: the Markov reduction (:mod:`~symmp.numeric.problems.markov`) eliminates the
 linear block ``D W B = D* W* B*`` exactly and leaves the ``d*b`` quadratics
 ``D W^2 B = D* W*^2 B*`` in ``q = d*b <=``
-:data:`~symmp.numeric.action_template.MAX_UNKNOWNS` unknowns.
+:data:`~symmp.numeric.roots.template.MAX_UNKNOWNS` unknowns.
 
 Once per allocation (cached, exact): a random member of the reduced family
-mod p (:func:`~.markov_reduction.reduced_quadratic_mod_p`) gives the
+mod p (:func:`~symmp.numeric.roots.family.reduced_quadratic_mod_p`) gives the
 family's number of finite roots and its elimination template
-(:func:`~symmp.numeric.action_template.build_template`; e.g. 12 roots, not
+(:func:`~symmp.numeric.roots.template.build_template`; e.g. 12 roots, not
 the Bezout 16, for r = 8 spread over K = 4 rows, where the other 4 lie at
 infinity). Per batch:
 
@@ -31,7 +31,7 @@ infinity). Per batch:
    need no random draw per trial. Most solvable trials end here, at a
    fraction of a root computation's cost.
 2. **A certificate of no real root** for the rest
-   (:mod:`~symmp.numeric.quadratic_certificate`): a combination of the
+   (:mod:`~symmp.numeric.roots.certificate`): a combination of the
    reduced equations whose quadratic form is positive definite, found by a
    batched interior-point search in 3-7 iterations. It settles most
    unsolvable trials at a fraction of a root computation's cost. It runs
@@ -40,7 +40,7 @@ infinity). Per batch:
    one, e.g. r = 8 over K = 8 rows but not K = 4; or True / False), and
    only for match thresholds ``tol <=`` :data:`CERTIFICATE_TOL`.
 3. **Every complex root of the rest**
-   (:func:`~symmp.numeric.action_matrix.quadratic_roots`: one batched
+   (:func:`~symmp.numeric.roots.action_matrix.quadratic_roots`: one batched
    elimination and one batched eigenproblem, unknowns scaled by the natural
    weight scale). Every nearly real root is tried. A quick pass first (one
    elimination, one Newton step per root); only the trials it leaves
@@ -66,31 +66,30 @@ reduction (rank-deficient inputs or linear block) go to ``newton``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
 from ...allocation import Allocation
-from ..action_matrix import choose_method, quadratic_roots
-from ..action_template import MAX_UNKNOWNS, ActionTemplate, NotZeroDimensional, _coefficients, build_template
-from ..problem import MatchProblem, QuadraticProblem
-from ..quadratic_certificate import find_certificates, homogenized_forms
+from ..kernels.newton import confirm_matches, newton_landing, square_newton
+from ..kernels.starts import trial_starts
+from ..problems.markov import ReducedMarkovProblem, natural_scale, solution_scale
+from ..problems.match import MatchProblem
+from ..problems.quadratic import QuadraticProblem
+from ..roots.action_matrix import quadratic_roots
+from ..roots.certificate import find_certificates, homogenized_forms
+from ..roots.family import CERTIFICATE_SHARE, certificates_pay, family_template, reduced_square, scaled_members
+from ..roots.real import NEAR_REAL, nearly_real
+from ..roots.template import MAX_UNKNOWNS
 from ..sampling import Trial
 from . import SOLVERS, VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import (
-    ReducedMarkovProblem,
-    natural_scale,
-    solution_scale,
-    reduced_quadratic_mod_p,
-    square_quadratic_unknowns,
-)
-from ._starts import trial_starts
-from .newton import _newton_landing, _solve, confirm_matches
+from .newton import NEWTON_OPTIONS
 
 __all__ = [
     "algebraic_solve",
     "algebraic_applies",
     "family_template",
+    "certificates_pay",
+    "CERTIFICATE_SHARE",
     "square_newton",
     "FIRST_ITERATIONS",
     "FIRST_SCALES",
@@ -107,86 +106,14 @@ FIRST_SCALES = (1.0, -8.0, 64.0, -512.0)
 #: a start is abandoned when its cost has not quartered within this many iterations (Newton
 #: converges quadratically near a root: a start that stalls here rarely converges later)
 FIRST_PATIENCE = 5
-#: a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns)
-NEAR_REAL = 1e-4
+# a root is tried as real when ``|Im x| <= NEAR_REAL (1 + |x|)`` (scaled unknowns): NEAR_REAL =
+# 1e-4 (:mod:`~symmp.numeric.roots.real`), tighter than ``homotopy``'s endpoints; each keeps its own
 REAL_NEWTON = 6  # real Newton steps on the quadratic system from a nearly real root
-#: the certificate stage runs in families where at least this share of the sample members
-#: has a certificate of no real root (:func:`certificates_pay`)
-CERTIFICATE_SHARE = 0.125
 #: the certificate stage runs only for match thresholds ``tol`` at most this (default 1e-9):
 #: it rules out exact solutions, and its margin (1e-7 of the unit-norm forms) is far above
 #: such a tol, but a looser tol may accept approximate matches that no exact solution backs
 CERTIFICATE_TOL = 1e-7
-#: step lengths of :func:`square_newton`'s exact line search
-LINE = np.array([1.0, 0.5, 0.25, 0.125, 1.0 / 16])
 POLISH = 5  # real-model Newton steps confirming a match
-_SAMPLE_SEED = 20251128  # the template's floating-point sample member (pivot guide only)
-
-
-def _reduced_square(allocation: Allocation) -> bool:
-    q = square_quadratic_unknowns(allocation)
-    return q is not None and q <= MAX_UNKNOWNS
-
-
-@lru_cache(maxsize=64)
-def family_template(allocation: Allocation) -> ActionTemplate | None:
-    """The elimination template of the allocation's reduced family (cached), or None.
-
-    Built exactly from a random member mod p
-    (:func:`~.markov_reduction.reduced_quadratic_mod_p`,
-    :func:`~symmp.numeric.action_template.build_template`); None when the
-    family's systems have infinitely many roots or none.
-    """
-    samples = _float_samples(allocation)
-    first = None if samples is None else _coefficients(*(part[:1] for part in samples))[0]
-    for seed in (0, 1):  # a second instance if the first was degenerate (probability <= ~1e-6)
-        try:
-            template = build_template(reduced_quadratic_mod_p(allocation, seed), sample=first)
-            return template if samples is None else choose_method(template, samples)
-        except NotZeroDimensional:
-            return None
-        except ArithmeticError:
-            continue
-    return None
-
-
-@lru_cache(maxsize=64)
-def certificates_pay(allocation: Allocation) -> bool:
-    """Whether the certificate stage is worth its cost in this family (cached).
-
-    True when at least :data:`CERTIFICATE_SHARE` of the family's fixed
-    floating-point sample members (the 24 that guide the template) have a
-    certificate of no real root: in families where nearly every trial is
-    solvable (MP near 1) the search would only delay the roots.
-
-    Examples
-    --------
-    >>> from symmp import Allocation, LRNN
-    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=8, m=4))  # MP about 0.44
-    True
-    >>> certificates_pay(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))  # MP about 1
-    False
-    """
-    samples = _float_samples(allocation)
-    if samples is None:
-        return False
-    return bool(find_certificates(homogenized_forms(*samples)).certified.mean() >= CERTIFICATE_SHARE)
-
-
-@lru_cache(maxsize=64)
-def _float_samples(allocation: Allocation, count: int = 24):
-    """``(constant, linear, hessian)`` of floating-point members of the reduced family
-    (fixed draws, unknowns in natural scale), or None: they guide the template's
-    pivots, choose its elimination and whether certificates pay, never decide a rank."""
-    from ..sampling import draw_trials
-
-    trials = draw_trials(allocation, _SAMPLE_SEED, range(count))
-    reduced = ReducedMarkovProblem(MatchProblem(allocation, trials), metric="markov")
-    rows = np.flatnonzero(reduced.eligible)
-    if rows.size == 0:
-        return None
-    quad = QuadraticProblem(reduced, reduced.quadratic_coefficients())
-    return _scaled(quad, rows, natural_scale(reduced.exact, rows))
 
 
 def algebraic_applies(allocation: Allocation) -> bool:
@@ -201,7 +128,7 @@ def algebraic_applies(allocation: Allocation) -> bool:
     >>> algebraic_applies(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
     False
     """
-    return _reduced_square(allocation) and family_template(allocation) is not None
+    return reduced_square(allocation) and family_template(allocation) is not None
 
 
 def algebraic_solve(
@@ -257,75 +184,6 @@ def algebraic_solve(
     return outcomes  # type: ignore[return-value]
 
 
-def square_newton(
-    quad: QuadraticProblem, z: np.ndarray, owner: np.ndarray, *, tol: float, max_iter: int, patience: int = 3
-) -> np.ndarray:
-    """Batched Newton on square quadratic systems ``c + J0 z + z^T H z / 2 = 0`` with an exact line search.
-
-    Lean on purpose (a dozen numpy calls per iteration): along the Newton
-    step ``s`` the residual is exactly ``(1 - a) res + a^2 q(s)``,
-    ``q(s) = s^T H s / 2``, so the lengths :data:`LINE` are judged without
-    evaluating the system again. A row stops when its residual is below
-    ``tol / 100`` of the target norm, when no length lowers it, when its
-    residual has not halved within ``patience`` iterations, or after ``max_iter``.
-
-    Returns the final points (rows that failed keep their last iterate).
-    """
-    z = np.array(z, dtype=float)
-    owner = np.asarray(owner, dtype=np.intp)
-    k, r = z.shape
-    if k == 0:
-        return z
-    norms = quad.target_norms[owner]
-    # the running rows' data, compacted only when rows leave (no gathers from the full arrays)
-    active, za = np.arange(k), z.copy()
-    const, lin = quad.constant[owner], quad.linear[owner]
-    hs = quad.hessian[owner].reshape(k, -1, r)
-    target = (tol * 1e-2 * np.where(norms > 0, norms, 1.0)) ** 2
-    best = np.full(k, np.inf)
-    since = np.zeros(k, dtype=int)
-    for _ in range(max_iter):
-        bent = np.matmul(hs, za[:, :, None]).reshape(active.size, -1, r)  # H . z
-        res = const + np.matmul(lin + 0.5 * bent, za[:, :, None])[..., 0]
-        cost = np.einsum("ke,ke->k", res, res)
-        improved = cost < 0.25 * best
-        best = np.minimum(best, cost)
-        since = np.where(improved, 0, since + 1)
-        keep = np.isfinite(cost) & (cost > target) & (since < patience)
-        if not keep.all():
-            active, za, const, lin, hs, bent, res, cost, best, since, target = (
-                a[keep] for a in (active, za, const, lin, hs, bent, res, cost, best, since, target)
-            )
-            if active.size == 0:
-                break
-        step = _solve(lin + bent, -res[:, :, None])[..., 0]  # least squares where singular
-        curve = 0.5 * np.matmul(np.matmul(hs, step[:, :, None]).reshape(active.size, -1, r), step[:, :, None])[..., 0]
-        along = (1 - LINE)[None, :, None] * res[:, None, :] + (LINE**2)[None, :, None] * curve[:, None, :]
-        with np.errstate(invalid="ignore", over="ignore"):
-            costs = np.einsum("kae,kae->ka", along, along)
-        costs = np.where(np.isfinite(costs), costs, np.inf)
-        pick = costs.argmin(axis=1)
-        moved = costs[np.arange(active.size), pick] < cost
-        za = za + np.where(moved, LINE[pick], 0.0)[:, None] * step
-        z[active[moved]] = za[moved]
-        if not moved.all():
-            active, za, const, lin, hs, best, since, target = (
-                a[moved] for a in (active, za, const, lin, hs, best, since, target)
-            )
-            if active.size == 0:
-                break
-    return z
-
-
-def _scaled(quad, owner, scale):
-    """``(constant, linear, hessian)`` of members ``owner`` with the unknowns divided by ``scale``."""
-    return (
-        quad.constant[owner],
-        quad.linear[owner] * scale[:, None, None],
-        quad.hessian[owner] * (scale**2)[:, None, None, None],
-    )
-
-
 def _solve_part(allocation, exact, reduced, chosen, options):
     """Outcomes of the batch members ``chosen`` (those eligible for the reduction)."""
     trials = [exact.trials[t] for t in chosen]
@@ -350,7 +208,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
 
     def landed(raw, owner):
         """Each start's landing point (one full Newton step of the real system), reduced."""
-        return reduced.reduce(_newton_landing(exact, raw, owner), owner)
+        return reduced.reduce(newton_landing(exact, raw, owner), owner)
 
     # 1. Newton from multiples of the student's own draw, start k only where starts
     # 0 .. k-1 found no match (as fsolve restarts)
@@ -379,7 +237,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         # unknowns in the solutions' own unit: the positive-definite cone is wider there
         # (about 2.5 interior-point iterations instead of 4 on the benchmark's families)
         scale = solution_scale(reduced, owner)
-        found = find_certificates(homogenized_forms(*_scaled(quad, owner, scale)))
+        found = find_certificates(homogenized_forms(*scaled_members(quad, owner, scale)))
         stage[rest[found.certified]] = "certificate"
         margin[rest] = found.margin
         rest = rest[~found.certified]
@@ -397,12 +255,12 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         owner = chosen[rows]
         scale = natural_scale(exact, owner)
         roots, done = quadratic_roots(
-            *_scaled(quad, owner, scale), template=template, quick=resume is None, resume=resume
+            *scaled_members(quad, owner, scale), template=template, quick=resume is None, resume=resume
         )
         complete[rows] = done
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(roots).all(axis=2)
-            near = finite & (np.abs(roots.imag).max(axis=2) <= NEAR_REAL * (1.0 + np.abs(roots).max(axis=2)))
+            near = finite & nearly_real(roots, NEAR_REAL)
         roots_found[rows] = finite.sum(axis=1)
         real_roots[rows] = near.sum(axis=1)
         root_points[rows] = np.where(finite[:, :, None], roots.real * scale[:, None, None], np.nan)
@@ -425,7 +283,7 @@ def _solve_part(allocation, exact, reduced, chosen, options):
         count = options.starts
         raw = np.concatenate([trial_starts(exact, int(t), count, options.seed) for t in chosen[lost]])
         runner = np.repeat(chosen[lost], count)
-        start = reduced.reduce(_newton_landing(exact, raw, runner), runner)
+        start = reduced.reduce(newton_landing(exact, raw, runner), runner)
         k, j = np.nonzero(np.isfinite(root_points[lost]).all(axis=2))
         z = square_newton(
             quad,
@@ -466,6 +324,15 @@ register_solver(
     algebraic_solve,
     defaults={"batch": VECTORISED_BATCH},
     applies=algebraic_applies,
+    needs=f"an lrnn allocation with only W learnable, paper convention, T = 2, m >= T*b, r = 2*d*b "
+    f"and d*b <= {MAX_UNKNOWNS}, whose reduced square quadratic system has finitely many roots",
+    uses_starts=True,
+    options={
+        "first_starts": f"first-phase Newton starts, 0 to {len(FIRST_SCALES)} (default all)",
+        "certificates": "'auto' (default), True or False: the certificate stage",
+        **NEWTON_OPTIONS,  # passed on to its newton fallback
+    },
+    auto_rank=50,  # every root: misses far fewer matches than newton, and faster
     description="Newton from a few starts, then a certificate of no real root or every complex root "
     "of the square quadratic system (Markov-reduced lrnn, <= 5 unknowns) by an eigenvalue method; "
     "no-match not proved (lower bound)",

@@ -1,11 +1,13 @@
 """``auto``: the strongest solver that applies to an allocation, at a sane cost.
 
-In order:
+The order is the registry's (each registration's ``auto_rank``; see
+:func:`~symmp.numeric.solvers.auto_order`): the first solver that applies
+(and meets its ``auto_applies`` cost limit) is taken. Built in, in order:
 
 1. ``linear`` for affine allocations (exact, every verdict proved);
 2. ``exact-relu`` for piecewise-linear networks where it applies (every
-   trial decided by its activation patterns), else ``adahessian`` for
-   networks with an activation (lower bound);
+   trial decided by its activation patterns), then ``adahessian`` for the
+   other networks with an activation (lower bound);
 3. ``sequential`` when a block-triangular structure is found (matches proved
    by construction);
 4. ``certified`` when it applies **and** the system has at most
@@ -44,16 +46,17 @@ from collections.abc import Sequence
 
 from ...allocation import Allocation
 from ..sampling import Trial
-from . import SOLVERS, SolverOptions, TrialOutcome, register_solver, solver_applies
+from . import SOLVER_INFO, SOLVERS, SolverOptions, TrialOutcome, auto_order, register_solver
+from .certified import AUTO_CERTIFIED_UNKNOWNS
 
 __all__ = ["resolve_solver", "auto_solve", "AUTO_CERTIFIED_UNKNOWNS"]
-
-#: ``auto`` uses ``certified`` only up to this many unknowns (elimination range)
-AUTO_CERTIFIED_UNKNOWNS = 3
 
 
 def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     """The concrete solver ``name`` stands for (``name`` itself unless ``"auto"``).
+
+    For ``"auto"``: the first solver of :func:`~symmp.numeric.solvers.auto_order`
+    that applies to ``allocation`` and meets its ``auto_applies`` condition.
 
     Examples
     --------
@@ -68,19 +71,11 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     """
     if name != "auto":
         return name
-    if solver_applies("linear", allocation):
-        return "linear"
-    if not allocation.model.polynomial:
-        if solver_applies("exact-relu", allocation):
-            return "exact-relu"
-        return "adahessian" if "adahessian" in SOLVERS else "newton"
-    if solver_applies("sequential", allocation):
-        return "sequential"
-    if allocation.r <= AUTO_CERTIFIED_UNKNOWNS and solver_applies("certified", allocation):
-        return "certified"
-    if solver_applies("algebraic", allocation):
-        return "algebraic"
-    return "newton"
+    for candidate in auto_order():
+        info = SOLVER_INFO[candidate]
+        if info.applies_to(allocation) and (info.auto_applies is None or info.auto_applies(allocation)):
+            return candidate
+    return "newton"  # unreachable while newton (which applies to everything) is registered
 
 
 def auto_solve(
@@ -93,6 +88,5 @@ def auto_solve(
 register_solver(
     "auto",
     auto_solve,
-    description="the strongest applicable at a sane cost: linear, exact-relu or adahessian (relu), sequential, "
-    "certified (<= 3 unknowns), algebraic (square quadratic lrnn systems), newton (lower bound)",
+    description="the strongest applicable at a sane cost, in the registry's order (auto_rank)",
 )

@@ -62,25 +62,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg import qr
 
 from ...allocation import Allocation
 from ...errors import SymmpError
 from ..certify.elimination import MAX_UNKNOWNS, eliminate
-from ..certify.krawczyk import box_has_no_real_point, boxes_disjoint, krawczyk
-from ..certify.phc import PhcUnavailable, phc_available, solve_with_phc
+from ..certify.phc import PhcUnavailable, phc_available
+from ..certify.proofs import prove_by_homotopy, prove_real_zero, square_rows
 from ..certify.quadratic import prove_no_real_solution
-from ..certify.system import TrialSystem, linear_in_inputs, to_ball, working_precision
-from ..problem import MatchProblem
+from ..certify.system import TrialSystem, linear_in_inputs, working_precision
+from ..problems.match import MatchProblem
 from ..sampling import Trial, trial_rng
-from . import SolverOptions, TrialOutcome, register_solver
-from ._starts import trial_starts
-from .newton import levenberg_marquardt
+from . import SolverOptions, TrialOutcome, check_options, register_solver
+from ..kernels.starts import trial_starts
+from ..kernels.newton import levenberg_marquardt
 
-__all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS"]
+__all__ = ["certified_solve", "certified_applies", "MAX_CERTIFIED_UNKNOWNS", "AUTO_CERTIFIED_UNKNOWNS", "OPTIONS"]
 
-#: ``auto`` picks ``certified`` only up to this many unknowns
+#: ``certified`` applies up to this many unknowns
 MAX_CERTIFIED_UNKNOWNS = 8
+#: ``auto`` picks ``certified`` only up to this many unknowns (exact elimination's range,
+#: where a trial is decided in milliseconds; :mod:`.auto` says why)
+AUTO_CERTIFIED_UNKNOWNS = 3
 
 _DEFAULTS = {
     "candidates": 3,
@@ -93,13 +95,20 @@ _DEFAULTS = {
 }
 
 
+#: ``SolverOptions.extra`` keys of ``certified``
+OPTIONS = {
+    "candidates": f"real roots of the eliminated system seeding more Newton starts (default {_DEFAULTS['candidates']})",
+    "combination": "prove 'no' by positive-definite combinations of degree-2 equations (default True)",
+    "elimination": "decide small systems by exact elimination (default True)",
+    "homotopy": "'auto' (default: phc when installed), 'phc' or 'none'",
+    "phc_max_unknowns": f"largest system handed to phc (default {MAX_CERTIFIED_UNKNOWNS})",
+    "phc_timeout": f"seconds per phc call (default {_DEFAULTS['phc_timeout']})",
+    "precision": f"bits of the interval arithmetic (default {_DEFAULTS['precision']})",
+}
+
+
 def _check_extra(extra: dict) -> dict:
-    unknown = sorted(set(extra) - set(_DEFAULTS))
-    if unknown:
-        raise SymmpError(
-            f"unknown certified option(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(map(repr, _DEFAULTS))}"
-        )
+    check_options("certified", extra)
     settings = {**_DEFAULTS, **extra}
     if settings["homotopy"] not in ("auto", "phc", "none"):
         raise SymmpError(f"homotopy must be 'auto', 'phc' or 'none', got {settings['homotopy']!r}")
@@ -130,99 +139,6 @@ def certified_applies(allocation: Allocation) -> bool:
     )
 
 
-# ------------------------------------------------------------------- proofs
-def _prove_real(system: TrialSystem, theta: np.ndarray, rows=None):
-    """Krawczyk proof of a real zero near ``theta``; returns (proved, box, free)."""
-    E, r = system.n_equations, system.r
-    rows = list(range(E)) if rows is None else list(rows)
-    if len(rows) > r:
-        return False, None, None
-    free = list(range(r))
-    if len(rows) < r:  # fix the surplus unknowns where the candidate has them
-        jac = system.float_jacobian(theta)[rows]
-        _, _, pivots = qr(jac, mode="economic", pivoting=True)
-        free = sorted(int(p) for p in pivots[: len(rows)])
-    fixed = [to_ball(v) for v in theta]
-
-    def full(values):
-        point = list(fixed)
-        for position, value in zip(free, values):
-            point[position] = value
-        return point
-
-    result = krawczyk(
-        lambda values: system.ball_residual(full(values))[rows],
-        lambda values: system.ball_jacobian(full(values))[np.ix_(rows, free)],
-        theta[free],
-    )
-    return result.proved, result.box, free
-
-
-def _square_rows(system: TrialSystem, theta: np.ndarray) -> list[int]:
-    """r equations whose Jacobian at ``theta`` is best conditioned (pivoted QR)."""
-    jac = system.float_jacobian(theta)
-    _, _, pivots = qr(jac.T, mode="economic", pivoting=True)
-    return sorted(int(p) for p in pivots[: system.r])
-
-
-def _homotopy_no(system, polys, rows, bezout, settings) -> tuple[str | None, dict]:
-    """Solve the square subsystem ``rows`` with phc and certify every solution."""
-    points = solve_with_phc([polys[k] for k in rows], timeout=float(settings["phc_timeout"]))
-    r = system.r
-    boxes: list[tuple] = []
-    real_boxes: list[tuple] = []
-    failed = 0
-    for point in points:
-        scale = 1.0 + float(np.max(np.abs(point)))
-        if np.max(np.abs(point.imag)) <= 1e-8 * scale:
-            ok, box, _ = _prove_real(system, point.real.copy(), rows)
-            if ok:
-                boxes.append(box)
-                real_boxes.append(box)
-            else:
-                failed += 1
-            continue
-        result = krawczyk(
-            lambda values: system.ball_residual(values)[rows],
-            lambda values: system.ball_jacobian(values)[rows],
-            point,
-            complex_box=True,
-        )
-        if result.proved and box_has_no_real_point(result.box):
-            boxes.append(result.box)
-        else:
-            failed += 1
-    distinct = all(
-        boxes_disjoint(_as_complex(a), _as_complex(b))
-        for i, a in enumerate(boxes)
-        for b in boxes[i + 1 :]
-    )
-    details = {
-        "phc_solutions": len(points),
-        "certified": len(boxes),
-        "uncertified": failed,
-        "real": len(real_boxes),
-        "bezout": bezout,
-    }
-    if real_boxes and len(rows) == system.n_equations:
-        return "yes", details
-    if real_boxes:  # overdetermined: a real subsystem zero must miss another equation
-        others = [k for k in range(system.n_equations) if k not in rows]
-        for box in real_boxes:
-            values = system.ball_residual(list(box))
-            if not any(not values[k].contains(0) for k in others):
-                return None, {**details, "reason": "a real zero of the square subsystem is not excluded"}
-    if distinct and len(boxes) == bezout:
-        return "no", details
-    return None, {**details, "reason": "fewer certified distinct solutions than the Bezout number"}
-
-
-def _as_complex(box: tuple) -> tuple:
-    from flint import acb
-
-    return tuple(b if isinstance(b, acb) else acb(b) for b in box)
-
-
 # ------------------------------------------------------------------- solver
 def _unknowns_scale(system: TrialSystem) -> float:
     """RMS of the student's matrices that hold unknowns (conditions the combination search)."""
@@ -245,7 +161,7 @@ def _decide(
     for theta in candidates[: int(settings["candidates"])]:
         if E > r:
             break
-        proved, _, _ = _prove_real(system, theta)
+        proved, _, _ = prove_real_zero(system, theta)
         if proved:
             return True, True, {**details, "stage": "krawczyk"}
     context, polys = system.polynomials()
@@ -262,7 +178,7 @@ def _decide(
     if E > r and candidates:
         details["reason"] = "numeric match of an overdetermined system cannot be certified"
     reference = candidates[0] if candidates else generic
-    rows = list(range(E)) if E == r else _square_rows(system, reference)
+    rows = list(range(E)) if E == r else square_rows(system, reference)
     if settings["elimination"] and r <= MAX_UNKNOWNS:
         result = eliminate([polys[k] for k in rows])
         details["eliminant_degree"] = result.degree
@@ -273,13 +189,13 @@ def _decide(
         details["reason"] = result.message
         if E == r and result.real_roots:  # seed Newton with the eliminant's real roots
             for theta in refine(result.real_roots)[: int(settings["candidates"])]:
-                if _prove_real(system, theta)[0]:
+                if prove_real_zero(system, theta)[0]:
                     return True, True, {**details, "stage": "elimination+krawczyk"}
     use_phc = settings["homotopy"] == "phc" or (settings["homotopy"] == "auto" and phc_available())
     if use_phc and r <= int(settings["phc_max_unknowns"]):
         bezout = int(np.prod([polys[k].total_degree() for k in rows]))
         try:
-            verdict, info = _homotopy_no(system, polys, rows, bezout, settings)
+            verdict, info = prove_by_homotopy(system, polys, rows, bezout, settings)
         except PhcUnavailable:
             raise
         except SymmpError as err:
@@ -375,6 +291,14 @@ register_solver(
     "certified",
     certified_solve,
     applies=certified_applies,
+    needs=f"a polynomial model with at most {MAX_CERTIFIED_UNKNOWNS} unknowns and as many equations "
+    "as unknowns after the exact input reduction",
+    uses_starts=True,
+    options=OPTIONS,
+    # proved verdicts; auto takes it only where exact elimination decides a trial in milliseconds
+    auto_rank=40,
+    auto_applies=lambda allocation: allocation.r <= AUTO_CERTIFIED_UNKNOWNS,
+    proves_misses=True,
     description="Newton + Krawczyk proofs, exact positive-definite combinations (degree 2), exact "
     "elimination (<= 3 unknowns) and phc homotopy (unproved trials count as no match)",
     environment=lambda: {"phc": phc_available()},  # "no" proofs beyond elimination need phc

@@ -166,7 +166,19 @@ register_solver(
     "exact-relu",
     exact_relu_solve,
     applies=applies_exact_relu,
-    description="exact activation-pattern enumeration (relu, leaky_relu; learnables in the last hidden "
-    "layer and D); proved verdicts, optimiser fallback over the combination limit",
+    needs="a relu/relu2 network with relu or leaky_relu, learnables in the last hidden layer and D, "
+    "and no unit with learnable W row and D entries at d >= 2",
+    description="exact activation-pattern enumeration (relu, leaky_relu); proved verdicts, optimiser "
+    "fallback over the combination limit",
+    options={
+        "max_combinations": f"pattern combinations a trial may enumerate (default {DEFAULT_LIMIT:,}); "
+        "over it the trial falls back to the optimiser",
+        "fallback": "optimiser for trials over the limit: adahessian (default), adam, gd, or none",
+        "fallback_starts": "its starts (default 1)",
+        "fallback_tol": "its match threshold on the relative residual (default 1e-5)",
+    },
     defaults={"starts": 1, "tol": 1e-9, "max_iter": 3000, "batch": 100},
+    # before adahessian (20): every verdict decided where it applies
+    auto_rank=15,
+    proves_misses=True,
 )

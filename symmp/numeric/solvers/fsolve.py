@@ -5,7 +5,7 @@ hybrd/hybrj); non-square ones :func:`scipy.optimize.least_squares`
 (``"lm"`` when over-determined, ``"trf"`` when under-determined). The
 Jacobian is analytic by default; ``extra={"jacobian": "finite-difference"}``
 lets scipy difference it instead, as the paper's loop did. Starts are those of
-``newton`` (:mod:`._starts`), tried in order until one matches. Kept for
+``newton`` (:mod:`~symmp.numeric.kernels.starts`), tried in order until one matches. Kept for
 comparison: ``newton`` does the same work batched.
 """
 
@@ -17,10 +17,10 @@ import numpy as np
 from scipy import optimize
 
 from ...allocation import Allocation
-from ..problem import MatchProblem
+from ..problems.match import MatchProblem
 from ..sampling import Trial
 from . import SolverOptions, TrialOutcome, register_solver
-from ._starts import trial_starts
+from ..kernels.starts import trial_starts
 
 __all__ = ["fsolve_solve", "JACOBIANS"]
 
@@ -71,7 +71,7 @@ def fsolve_solve(
 
         fprime = jac if jacobian == "analytic" else None
         square = problem.equations == problem.r
-        best, used, evaluations = np.inf, 0, 0
+        best, used, evaluations, learned = np.inf, 0, 0, {}
         for k, start in enumerate(trial_starts(problem, 0, options.starts, options.seed)):
             used = k + 1
             with np.errstate(all="ignore"):
@@ -95,6 +95,7 @@ def fsolve_solve(
                 relative = np.inf
             best = min(best, relative)
             if relative <= options.tol:
+                learned = {"theta": np.asarray(theta, dtype=float).tolist()}  # the matching values
                 break
         outcomes.append(
             TrialOutcome(
@@ -104,7 +105,7 @@ def fsolve_solve(
                 residual=float(best),
                 starts=used,
                 method="fsolve",
-                details={"jacobian": jacobian, "evaluations": evaluations},
+                details={"jacobian": jacobian, "evaluations": evaluations, **learned},
             )
         )
     return outcomes
@@ -113,6 +114,8 @@ def fsolve_solve(
 register_solver(
     "fsolve",
     fsolve_solve,
+    uses_starts=True,
+    options={"jacobian": "'analytic' (default) or 'finite-difference'"},
     description="scipy fsolve / least_squares with restarts, serial (the paper's method; "
     "a miss is not proved: lower bound)",
 )

@@ -1,14 +1,14 @@
 """``homotopy``: batched total-degree homotopy on the Markov-reduced square quadratic system.
 
 Applies to lrnn allocations with only W learnable where the Markov
-reduction (:mod:`.markov_reduction`) leaves a **square quadratic** system:
+reduction (:mod:`~symmp.numeric.problems.markov`) leaves a **square quadratic** system:
 ``convention="paper"``, T = 2 (highest W power 2), m >= T*b and
 ``r = 2*d*b`` (so ``r - d*b = d*b`` unknowns z for the ``d*b`` equations of
 the block ``D W^2 B = D* W*^2 B*``), with at most :data:`MAX_PATHS`
 ``= 2^(d*b)`` paths per trial.
 
 Per trial, the reduced system ``F(z) = c + J0 z + z^T H z / 2`` (exact
-coefficients, :class:`~symmp.numeric.problem.QuadraticProblem`) is scaled
+coefficients, :class:`~symmp.numeric.problems.quadratic.QuadraticProblem`) is scaled
 (unknowns by the natural weight scale, each equation to unit coefficient
 norm) and joined to the start system ``G_i(x) = x_i^2 - 1`` by
 
@@ -46,12 +46,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...allocation import Allocation
-from ..batched import solve_each
-from ..problem import MatchProblem, QuadraticProblem
+from ..kernels.batched import solve_each
+from ..problems.match import MatchProblem
+from ..problems.quadratic import QuadraticProblem
+from ..roots.real import NEAR_REAL_ENDPOINTS, nearly_real
 from ..sampling import Trial, trial_rng
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
-from .markov_reduction import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
-from .newton import confirm_matches, newton_iterate
+from ..problems.markov import ReducedMarkovProblem, natural_scale, square_quadratic_unknowns
+from ..kernels.newton import confirm_matches, newton_iterate
+from .newton import NEWTON_OPTIONS
 
 __all__ = ["homotopy_solve", "homotopy_applies", "track_paths", "MAX_PATHS"]
 
@@ -76,8 +79,9 @@ CORRECTOR = 3  # Newton corrector iterations per step
 PREDICTOR_TOL, CONTRACTION = 1e-2, 1e-2
 ENDGAME = 8  # Newton steps on F at t = 1
 MAX_STEPS = 2000
-#: an endpoint is tried as a real solution when |Im x| <= this * (1 + |x|)
-NEAR_REAL = 1e-3
+#: an endpoint is tried as a real solution when |Im x| <= this * (1 + |x|): 1e-3, looser than
+#: ``algebraic``'s eigenvalue roots (:mod:`~symmp.numeric.roots.real`); each keeps its own
+NEAR_REAL = NEAR_REAL_ENDPOINTS
 REAL_NEWTON = 10  # real Newton steps on the reduced system before confirmation
 POLISH = 5  # real-model Newton steps confirming a match
 
@@ -292,8 +296,7 @@ def _homotopy_part(allocation, trials, options):
         ok &= np.abs(y[:, 0]) > AT_INFINITY * np.abs(y).max(axis=1)
         x = y[:, 1:] / y[:, :1]
         ok &= np.isfinite(x).all(axis=1)
-        magnitude = 1.0 + np.abs(x).max(axis=1)
-        near = ok & (np.abs(x.imag).max(axis=1) <= NEAR_REAL * magnitude)
+        near = ok & nearly_real(x, NEAR_REAL)
     relative = np.full(size * paths, np.inf)
     thetas = np.full((size * paths, exact.r), np.nan)
     cand = np.flatnonzero(near)
@@ -334,6 +337,10 @@ register_solver(
     homotopy_solve,
     defaults={"batch": PATH_BATCH},
     applies=homotopy_applies,
+    needs=f"an lrnn allocation with only W learnable whose Markov reduction is a square quadratic "
+    f"system with at most {MAX_PATHS} total-degree paths",
+    uses_starts=True,  # its fallback trials go to newton with the run's starts
+    options=NEWTON_OPTIONS,  # passed on to its newton fallback
     description="batched total-degree homotopy on the Markov-reduced square quadratic lrnn system "
     "(no-match not proved: lower bound)",
     exhaustive="every path of a total-degree homotopy tracked",

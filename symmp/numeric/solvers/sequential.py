@@ -22,9 +22,11 @@ from functools import lru_cache
 import numpy as np
 
 from ...allocation import Allocation
+from ...analysis.sequential import find_sequential_structure
 from ...errors import SymmpError
-from ..batched import solve_each
-from ..problem import MatchProblem
+from ..kernels.batched import solve_each
+from ..problems.match import MatchProblem
+from ..kernels.newton import newton_iterate
 from ..sampling import Trial
 from . import VECTORISED_BATCH, SolverOptions, TrialOutcome, register_solver
 
@@ -35,33 +37,18 @@ _POLISH_STEPS = 8
 _SINGULAR_RCOND = 1e-12
 
 
-def _machinery():
-    try:
-        from ...analysis.sequential import find_sequential_structure
-        from ...systems.sequential_solver import sequential_solve
-    except ImportError as err:
-        raise SymmpError(
-            "solver 'sequential' needs symmp.analysis.sequential and "
-            f"symmp.systems.sequential_solver, which are not available ({err}); "
-            "use --solver newton or auto"
-        ) from None
-    return find_sequential_structure, sequential_solve
-
-
 def sequential_available() -> bool:
-    """True when the sequential machinery can be imported."""
-    try:
-        _machinery()
-    except SymmpError:
-        return False
+    """True: the block-triangular machinery (:mod:`symmp.analysis.sequential`) ships with symmp.
+
+    Kept for callers of the time it was optional.
+    """
     return True
 
 
 @lru_cache(maxsize=64)
 def sequential_structure(allocation: Allocation):
     """The block structure of ``allocation``, or None when it is not sequentially linear."""
-    find, _ = _machinery()
-    return find(allocation)
+    return find_sequential_structure(allocation)
 
 
 def _applies(allocation: Allocation) -> bool:
@@ -208,9 +195,6 @@ def sequential_solve_trials(
     SymmpError
         When the machinery is missing or the allocation has no sequential structure.
     """
-    from .newton import newton_iterate
-
-    _machinery()
     if sequential_structure(allocation) is None:
         raise SymmpError(
             "solver 'sequential' needs a sequentially linear allocation and none was found "
@@ -250,6 +234,9 @@ register_solver(
     sequential_solve_trials,
     defaults={"batch": VECTORISED_BATCH},
     applies=_applies,
+    needs="a polynomial model whose equations are block-triangular, each block linear in its "
+    "unknowns once the earlier blocks are solved (sequentially linear)",
     description="block-triangular linear solves for sequentially linear allocations, batched "
     "across trials (matches proved by construction)",
+    auto_rank=30,  # matches proved by construction
 )

@@ -32,16 +32,17 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
-from ..allocation import Allocation
+from ...allocation import Allocation
 from .adahessian import AdaHessian
 from .first_order import Adam, GradientDescent
-from .problem import stack_trials
-from .relu_training import MaskedNet, train, trial_keys
-from .sampling import Trial, trial_rng
-from .solvers import SolverOptions, TrialOutcome, register_solver
+from ..problems.match import stack_trials
+from .training import MaskedNet, train, trial_keys
+from ..sampling import Trial, trial_rng
+from ..solvers import SolverOptions, TrialOutcome, register_solver
 
 __all__ = ["solve_relu", "applies_relu", "RELU_DEFAULTS", "RULES"]
 
@@ -59,8 +60,19 @@ def applies_relu(allocation: Allocation) -> bool:
     return not allocation.model.polynomial and hasattr(allocation.model, "activation")
 
 
+#: solver name -> the ``options.extra`` keys of its update rule
+RULE_KEYS = {"adahessian": ("lr", "betas", "eps", "hessian_power"), "adam": ("lr", "betas", "eps"), "gd": ("lr",)}
+RULE_OPTIONS = {
+    "lr": "step size",
+    "betas": "the two moment decays, each in [0, 1)",
+    "eps": "the denominator's epsilon",
+    "hessian_power": "power of the Hessian diagonal in AdaHessian's denominator",
+}
+EXACT_AFFINE = "decide allocations whose network is affine in the learnables by least squares (default True)"
+
+
 def _rule(name: str, extra: dict):
-    keys = {"adahessian": ("lr", "betas", "eps", "hessian_power"), "adam": ("lr", "betas", "eps"), "gd": ("lr",)}[name]
+    keys = RULE_KEYS[name]
     kwargs = {k: (tuple(extra[k]) if k == "betas" else float(extra[k])) for k in keys if k in extra}
     return RULES[name](**kwargs)
 
@@ -157,10 +169,15 @@ def _register() -> None:
     for name, text in descriptions.items():
         register_solver(
             name,
-            lambda allocation, trials, options, _name=name: solve_relu(allocation, trials, options, _name),
+            partial(solve_relu, name=name),  # picklable: runs in worker processes
             applies=applies_relu,
+            needs="a network with an elementwise activation (relu, relu2)",
+            uses_starts=True,
+            options={**{key: RULE_OPTIONS[key] for key in RULE_KEYS[name]}, "exact_affine": EXACT_AFFINE},
             description=text,
             defaults=RELU_DEFAULTS,
+            # the ReLU networks' default: a lower bound, the strongest optimiser measured
+            auto_rank=20 if name == "adahessian" else None,
         )
 
 

@@ -27,8 +27,8 @@ import sqlite3
 import time
 from collections.abc import Iterable
 
-from ..errors import SymmpError
-from .solvers import TrialOutcome
+from ...errors import SymmpError
+from ..solvers import TrialOutcome
 
 __all__ = ["Ledger", "run_key", "DEFAULT_STORE"]
 

@@ -3,7 +3,7 @@
 They answer the question the paper leaves open: does matching a ReLU
 teacher need second-order information? Both train only the learnable
 entries (gradient and update live on them alone) and use the same match
-criterion and step budget as :func:`symmp.numeric.adahessian.masked_adahessian`.
+criterion and step budget as :func:`symmp.numeric.relu.adahessian.masked_adahessian`.
 
 Examples
 --------
@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..allocation import Allocation
-from .adahessian import DEFAULT_MAX_STEPS, DEFAULT_TOL, MaskedTraining, _check_rule, run_rule
-from .relu_training import MaskedNet
+from ...allocation import Allocation
+from .adahessian import DEFAULT_MAX_STEPS, DEFAULT_TOL, MaskedTraining, check_rule, run_rule
+from .training import MaskedNet
 
 __all__ = ["Adam", "GradientDescent", "masked_adam", "masked_gd"]
 
@@ -48,7 +48,7 @@ class Adam:
     name: str = field(default="adam", init=False)
 
     def __post_init__(self) -> None:
-        _check_rule(self.lr, self.betas, self.eps)
+        check_rule(self.lr, self.betas, self.eps)
 
     def init(self, theta: np.ndarray) -> dict:
         return {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}

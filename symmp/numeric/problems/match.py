@@ -24,10 +24,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..allocation import Allocation
-from .sampling import Trial
+from ...allocation import Allocation
+from ..sampling import Trial
 
-__all__ = ["MatchProblem", "QuadraticProblem", "stack_trials"]
+__all__ = ["MatchProblem", "stack_trials", "relative_size"]
 
 
 class MatchProblem:
@@ -76,7 +76,9 @@ class MatchProblem:
         """d * m, the number of scalar equations per trial."""
         return self.targets.shape[1]
 
-    def _owner(self, theta: np.ndarray, owner) -> np.ndarray:
+    def owners(self, theta: np.ndarray, owner=None) -> np.ndarray:
+        """The batch trial of each row of ``theta``: ``owner`` as indices, or, when None,
+        one row per trial in order (``theta`` must then have :attr:`size` rows)."""
         if owner is None:
             if theta.shape[0] != self.size:
                 raise ValueError(
@@ -91,7 +93,7 @@ class MatchProblem:
         ``theta`` is ``(k, r)``; the result holds ``(k, rows, cols)`` arrays.
         """
         theta = np.asarray(theta, dtype=float)
-        owner = self._owner(theta, owner)
+        owner = self.owners(theta, owner)
         out = {}
         for name, matrix in self.fixed.items():
             block = matrix[owner]  # fancy indexing copies
@@ -103,19 +105,19 @@ class MatchProblem:
 
     def residual(self, theta: np.ndarray, owner=None) -> np.ndarray:
         """``student(X) - Y`` flattened, shape ``(k, d * m)``."""
-        owner = self._owner(np.asarray(theta), owner)
+        owner = self.owners(np.asarray(theta), owner)
         outputs = self.model.forward(self.weights(theta, owner), self.inputs[owner])
         return outputs.reshape(len(owner), -1) - self.targets[owner]
 
     def jacobian(self, theta: np.ndarray, owner=None) -> np.ndarray:
         """Analytic Jacobian of :meth:`residual`, shape ``(k, d * m, r)``."""
-        owner = self._owner(np.asarray(theta), owner)
+        owner = self.owners(np.asarray(theta), owner)
         return self.model.jacobian(self.weights(theta, owner), self.inputs[owner], self.entries)
 
     def relative_residual(self, theta: np.ndarray, owner=None) -> np.ndarray:
         """``||student(X) - Y|| / ||Y||`` per row, shape ``(k,)``."""
-        owner = self._owner(np.asarray(theta), owner)
-        return _relative(self.residual(theta, owner), self.target_norms[owner])
+        owner = self.owners(np.asarray(theta), owner)
+        return relative_size(self.residual(theta, owner), self.target_norms[owner])
 
     def start_points(self) -> np.ndarray:
         """The learnable entries' own draws (one start per trial), shape ``(size, r)``."""
@@ -138,90 +140,14 @@ def stack_trials(arrays: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate([np.asarray(a).reshape(-1) for a in arrays]).reshape((len(arrays),) + first.shape)
 
 
-def _relative(residual: np.ndarray, norms: np.ndarray) -> np.ndarray:
-    size = np.linalg.norm(residual, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(norms > 0, size / np.where(norms > 0, norms, 1.0), size)
-
-
-class QuadraticProblem:
-    """Exact quadratic model of a :class:`MatchProblem` whose outputs have degree <= 2.
-
-    When the outputs are polynomials of degree at most 2 in the learnable
-    weights (e.g. an lrnn with T = 2 and only W learnable), then per trial
-    ``res(theta) = c + J0 theta + 1/2 theta^T H theta`` exactly, with
-    ``c = res(0)``, ``J0 = J(0)`` and ``H[:, :, k] = J(e_k) - J0`` (the
-    Jacobian is affine, so this difference is exact up to rounding). The
-    coefficients are computed once per trial and shared by every start and
-    iteration, so evaluation costs ``O(E r^2)`` per point whatever the model's
-    size. ``coefficients=(c, J0, H)`` takes them as given instead (a problem
-    that knows them in closed form). Solvers must confirm a match on the real model
-    (:meth:`MatchProblem.relative_residual`); this is only a fast surrogate.
+def relative_size(residual: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """``||residual|| / norms`` along the last axis (the plain norm where ``norms`` is 0).
 
     Examples
     --------
-    >>> from symmp import Allocation, LRNN
-    >>> from symmp.numeric.sampling import draw_trials
-    >>> allocation = Allocation.spread(LRNN(4, 1, 1, 2), "W", r=2, K=1, m=2)
-    >>> exact = MatchProblem(allocation, draw_trials(allocation, 0, range(2)))
-    >>> fast = QuadraticProblem(exact)
-    >>> theta = np.ones((2, 2))
-    >>> bool(np.allclose(fast.residual(theta), exact.residual(theta)))
-    True
+    >>> relative_size(np.array([[3.0, 4.0]]), np.array([10.0]))
+    array([0.5])
     """
-
-    def __init__(self, exact: MatchProblem, coefficients: tuple | None = None) -> None:
-        self.exact = exact
-        self.r, self.size, self.equations = exact.r, exact.size, exact.equations
-        self.target_norms = exact.target_norms
-        self.trials, self.entries = exact.trials, exact.entries
-        if coefficients is not None:  # known in closed form (e.g. ReducedMarkovProblem.quadratic_coefficients)
-            constant, linear, hessian = (np.asarray(a, dtype=float) for a in coefficients)
-            shapes = [(self.size, self.equations), (self.size, self.equations, self.r)]
-            shapes.append(shapes[1] + (self.r,))
-            if [constant.shape, linear.shape, hessian.shape] != shapes:
-                raise ValueError(f"coefficients must have shapes {shapes}, got "
-                                 f"{[constant.shape, linear.shape, hessian.shape]}")
-            self.constant, self.linear, self.hessian = constant, linear, np.ascontiguousarray(hessian)
-            return
-        zero = np.zeros((self.size, self.r))
-        self.constant = exact.residual(zero)
-        self.linear = exact.jacobian(zero)
-        units = np.repeat(np.eye(self.r)[None], self.size, axis=0).reshape(-1, self.r)
-        owner = np.repeat(np.arange(self.size), self.r)
-        shifted = exact.jacobian(units, owner).reshape(self.size, self.r, self.equations, self.r)
-        # hessian[t, e, i, k] = d^2 res_e / d theta_i d theta_k
-        self.hessian = np.ascontiguousarray(
-            (shifted - self.linear[:, None]).transpose(0, 2, 3, 1)
-        )
-
-    @staticmethod
-    def applies(allocation: Allocation) -> bool:
-        """True when the outputs are polynomial of degree <= 2 in the learnables."""
-        model = allocation.model
-        return bool(model.polynomial and model.output_degree(allocation.masks()) <= 2)
-
-    def _owner(self, theta, owner):
-        return self.exact._owner(np.asarray(theta), owner)
-
-    def _curvature(self, theta, owner) -> np.ndarray:
-        """``H . theta``, shape ``(k, E, r)``: the non-constant part of the Jacobian."""
-        theta = np.asarray(theta, dtype=float)
-        stacked = self.hessian[owner].reshape(len(owner), self.equations * self.r, self.r)
-        return np.matmul(stacked, theta[:, :, None]).reshape(len(owner), self.equations, self.r)
-
-    def jacobian(self, theta: np.ndarray, owner=None) -> np.ndarray:
-        """Jacobian ``J0 + H . theta``, shape ``(k, E, r)``."""
-        owner = self._owner(theta, owner)
-        return self.linear[owner] + self._curvature(theta, owner)
-
-    def residual(self, theta: np.ndarray, owner=None) -> np.ndarray:
-        """``c + (J0 + 1/2 H . theta) theta``, shape ``(k, E)``."""
-        owner = self._owner(theta, owner)
-        theta = np.asarray(theta, dtype=float)
-        slope = self.linear[owner] + 0.5 * self._curvature(theta, owner)
-        return self.constant[owner] + np.matmul(slope, theta[:, :, None])[..., 0]
-
-    def relative_residual(self, theta: np.ndarray, owner=None) -> np.ndarray:
-        owner = self._owner(theta, owner)
-        return _relative(self.residual(theta, owner), self.target_norms[owner])
+    size = np.linalg.norm(residual, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(norms > 0, size / np.where(norms > 0, norms, 1.0), size)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..problem import MatchProblem
+from ..problems.match import MatchProblem
 from ..sampling import trial_rng
 
 __all__ = ["SCALE_SPREAD", "trial_starts", "batch_starts", "start_scale"]

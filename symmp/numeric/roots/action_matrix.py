@@ -1,7 +1,7 @@
 """All finite complex roots of many square quadratic systems of one family at once.
 
 The action-matrix method, batched in numpy: with the family's template
-(:mod:`symmp.numeric.action_template`, built once and exactly), per system
+(:mod:`symmp.numeric.roots.template`, built once and exactly), per system
 
 1. a fixed random orthogonal change of unknowns and mix of equations; the
    template is filled with the coefficients and its excess columns
@@ -40,17 +40,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .action_template import (
+from .forms import NotZeroDimensional, general_form, general_position, term_coefficients
+from .template import (
     MAX_UNKNOWNS,
     ActionTemplate,
-    NotZeroDimensional,
-    _coefficients,
-    _general_form,
-    _general_position,
     dense_template,
     build_template,
 )
-from .batched import solve_each
+from ..kernels.batched import solve_each
 
 __all__ = [
     "quadratic_roots",
@@ -113,7 +110,7 @@ def quadratic_roots(
         (symmetrised if it is not symmetric).
     template : ActionTemplate, optional
         The family's template (:func:`build_template`); default the dense
-        one of :func:`~symmp.numeric.action_template.dense_template` (``2^q`` roots).
+        one of :func:`~symmp.numeric.roots.template.dense_template` (``2^q`` roots).
     refine : int
         Complex Newton steps applied to every root.
     method : {"sparse", "dense"}, optional
@@ -158,9 +155,9 @@ def quadratic_roots(
     method = method or template.method
     if method not in ("sparse", "dense"):
         raise ValueError(f"method must be 'sparse' or 'dense', got {method!r}")
-    _, turn = _general_position(q)
-    given = _coefficients(constant, linear, hessian)
-    coefficients = _general_form(given)
+    _, turn = general_position(q)
+    given = term_coefficients(constant, linear, hessian)
+    coefficients = general_form(given)
     original = np.linalg.norm(given, axis=2)
     original = np.where(original > 0, original, 1.0)
     scaled = (constant / original, linear / original[:, :, None], hessian / original[:, :, None, None])

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .batched import solve_each
+from ..kernels.batched import solve_each
 
 __all__ = ["homogenized_forms", "find_certificates", "certificate_margin", "CertificateSearch", "MARGIN"]
 

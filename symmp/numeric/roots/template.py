@@ -7,7 +7,7 @@ have no common zero, fewer when some roots lie at infinity. The quotient
 ring ``C[x] / I`` then has dimension ``N``. A template says, once per
 family, which linear algebra turns a member's coefficients into the matrix
 of multiplication by one unknown on ``C[x] / I`` (whose eigenvectors give
-the roots: :mod:`symmp.numeric.action_matrix`).
+the roots: :mod:`symmp.numeric.roots.action_matrix`).
 
 From a random member mod ``p = 2^31 - 1`` (in generic coordinates), a
 grevlex Groebner basis (sympy, over GF(p)) gives the standard monomials
@@ -32,15 +32,33 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from .. import modlinalg
+from ... import modlinalg
+from .forms import (
+    NotZeroDimensional,
+    general_form,
+    general_position,
+    macaulay_mod_p,
+    quadratic_terms,
+    standard_monomials,
+    term_coefficients,
+)
 
-__all__ = ["ActionTemplate", "NotZeroDimensional", "build_template", "dense_template", "MAX_UNKNOWNS"]
+__all__ = [
+    "ActionTemplate",
+    "NotZeroDimensional",
+    "build_template",
+    "dense_template",
+    "quadratic_terms",
+    "term_coefficients",
+    "general_position",
+    "general_form",
+    "MAX_UNKNOWNS",
+]
 
 #: largest q with a template (dense q = 5: a 430 x 430 block per system)
 MAX_UNKNOWNS = 5
@@ -48,67 +66,6 @@ MAX_UNKNOWNS = 5
 #: fraction of its column's largest entry on the template's floating-point sample
 PIVOT_THRESHOLD = 0.1
 _PRIME = modlinalg.DEFAULT_PRIME
-
-
-def _monomials(q: int, degree: int) -> list[tuple[int, ...]]:
-    """Exponent tuples of every monomial of degree <= ``degree``, largest first in grevlex."""
-    out = set()
-    for total in range(degree + 1):
-        for combo in itertools.combinations_with_replacement(range(q), total):
-            exponent = [0] * q
-            for i in combo:
-                exponent[i] += 1
-            out.add(tuple(exponent))
-    return sorted(out, key=lambda e: (sum(e), tuple(-x for x in reversed(e))), reverse=True)
-
-
-def _terms(q: int) -> list[tuple[int, ...]]:
-    """The monomials of a quadratic: 1, x_i, then x_i x_k (i <= k), in that order."""
-    unit = np.eye(q, dtype=int)
-    out = [tuple([0] * q)] + [tuple(unit[i]) for i in range(q)]
-    out += [tuple(unit[i] + unit[k]) for i in range(q) for k in range(i, q)]
-    return out
-
-
-def _coefficients(constant: np.ndarray, linear: np.ndarray, hessian: np.ndarray) -> np.ndarray:
-    """Coefficients in :func:`_terms` order, shape ``(k, q, terms)``, of ``c + J x + x^T H x / 2``."""
-    k, q = constant.shape
-    upper_i, upper_k = np.triu_indices(q)
-    symmetric = 0.5 * (hessian + hessian.transpose(0, 1, 3, 2))
-    quadratic = np.where(upper_i == upper_k, 0.5, 1.0) * symmetric[:, :, upper_i, upper_k]
-    return np.concatenate([constant[:, :, None], linear, quadratic], axis=2)
-
-
-@lru_cache(maxsize=None)
-def _general_position(q: int) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed random orthogonal matrices (equation mix, change of unknowns) for size ``q``."""
-    rng = np.random.default_rng(7919 + q)
-    mix = np.linalg.qr(rng.standard_normal((q, q)))[0]
-    turn = np.linalg.qr(rng.standard_normal((q, q)))[0]
-    return mix, turn
-
-
-def _general_form(coefficients: np.ndarray) -> np.ndarray:
-    """Coefficients ``(k, q, terms)`` after the fixed change of unknowns and mix of equations
-    (:func:`_general_position`: structured systems such as x^2 = 1, y^2 = 4 come out in
-    general position for the template), each equation scaled to unit norm."""
-    k, q, _ = coefficients.shape
-    mix, turn = _general_position(q)
-    constant, linear = coefficients[:, :, 0], coefficients[:, :, 1 : q + 1]
-    upper_i, upper_k = np.triu_indices(q)
-    hessian = np.zeros((k, q, q, q))
-    diagonal = upper_i == upper_k
-    hessian[:, :, upper_i, upper_k] = np.where(diagonal, 2.0, 1.0) * coefficients[:, :, q + 1 :]
-    hessian[:, :, upper_k, upper_i] = hessian[:, :, upper_i, upper_k]
-    linear_y = np.matmul(np.matmul(mix, linear), turn)
-    turned = np.matmul(np.matmul(turn.T, hessian), turn)  # (k, e, q, q)
-    hessian_y = np.matmul(mix, turned.reshape(k, q, q * q)).reshape(k, q, q, q)
-    # per system (a stack of 1 x q products, not one k x q product: BLAS blocks a tall
-    # product by its height, so a row's rounding would depend on the other systems)
-    constant_y = np.matmul(constant[:, None, :], mix.T)[:, 0]
-    out = _coefficients(constant_y, linear_y, hessian_y)
-    norms = np.linalg.norm(out, axis=2)
-    return out / np.where(norms > 0, norms, 1.0)[:, :, None]
 
 
 def _pivots(matrix: np.ndarray) -> list[int]:
@@ -134,7 +91,7 @@ class ActionTemplate:
         The action variable ``a``.
     fill_row, fill_col, fill_eq, fill_term : ndarray
         Scatter map: template entry ``(fill_row[k], fill_col[k])`` is the
-        coefficient ``fill_term[k]`` (index into :func:`_terms`) of equation
+        coefficient ``fill_term[k]`` (index into :func:`quadratic_terms`) of equation
         ``fill_eq[k]``; columns ``< size`` are the square block's, the rest ``B``.
     action_source : ndarray
         For basis element ``j``: ``x_a b_j = b_i`` gives ``i`` (>= 0), else
@@ -151,9 +108,9 @@ class ActionTemplate:
         The plan grouped into levels of steps on disjoint rows
         (:func:`_levels`), each executed by one gather and one scatter.
     method : {"sparse", "dense"}
-        The elimination :func:`~symmp.numeric.action_matrix.quadratic_roots`
+        The elimination :func:`~symmp.numeric.roots.action_matrix.quadratic_roots`
         uses by default for this template
-        (:func:`~symmp.numeric.action_matrix.choose_method` sets it).
+        (:func:`~symmp.numeric.roots.action_matrix.choose_method` sets it).
     one, linear : int, ndarray
         Positions in ``B`` of the monomials 1 and ``x_1 .. x_q``; a
         coordinate ``x_i`` that is not standard has ``linear[i] = -1 - k``:
@@ -183,52 +140,6 @@ class ActionTemplate:
     def roots(self) -> int:
         """Number of finite roots (with multiplicity) of a generic member of the family."""
         return len(self.basis)
-
-
-class NotZeroDimensional(ArithmeticError):
-    """The family's systems have infinitely many roots (no finite action matrix)."""
-
-
-def _standard_monomials(q: int, coefficients: np.ndarray) -> list[tuple[int, ...]]:
-    """Standard monomials of the ideal of an exact instance mod p (grevlex Groebner basis, sympy).
-
-    Raises :class:`NotZeroDimensional` when there are infinitely many.
-    """
-    import sympy
-    from sympy.polys.orderings import grevlex
-
-    xs = sympy.symbols(f"x1:{q + 1}")
-    terms = _terms(q)
-    polys = [
-        sum(int(coefficients[e, t]) * sympy.prod([x**k for x, k in zip(xs, term)]) for t, term in enumerate(terms))
-        for e in range(q)
-    ]
-    basis = sympy.groebner(polys, *xs, order="grevlex", modulus=_PRIME)
-    if list(basis.exprs) == [1]:
-        return []
-    leads = [sympy.Poly(g, *xs).monoms(order=grevlex)[0] for g in basis.exprs]
-    # zero-dimensional iff every variable has a pure power among the leading monomials
-    top = []
-    for i in range(q):
-        powers = [lead[i] for lead in leads if sum(lead) == lead[i] and lead[i] > 0]
-        if not powers:
-            raise NotZeroDimensional("the system has a positive-dimensional set of roots")
-        top.append(min(powers))
-    candidates = _monomials(q, sum(top))
-    return [m for m in candidates if not any(all(a >= b for a, b in zip(m, lead)) for lead in leads)]
-
-
-def _macaulay_mod_p(q: int, degree: int, coefficients: np.ndarray):
-    """Macaulay matrix mod p of degree ``degree``: rows ``x^mu f_e``, columns :func:`_monomials`."""
-    columns = _monomials(q, degree)
-    position = {m: i for i, m in enumerate(columns)}
-    terms = _terms(q)
-    rows = [(e, mu) for e in range(q) for mu in _monomials(q, degree - 2)]
-    matrix = np.zeros((len(rows), len(columns)), dtype=np.int64)
-    for i, (e, mu) in enumerate(rows):
-        for t, term in enumerate(terms):
-            matrix[i, position[tuple(a + b for a, b in zip(term, mu))]] = coefficients[e, t] % _PRIME
-    return matrix, columns, rows
 
 
 def _elimination_plan(
@@ -340,7 +251,7 @@ def build_template(
     Parameters
     ----------
     coefficients : ndarray of int, shape (q, terms)
-        A random member of the family, mod p, in :func:`_terms` order, in
+        A random member of the family, mod p, in :func:`quadratic_terms` order, in
         generic coordinates (a random change of unknowns and mix of equations).
     sample : ndarray of float, shape (q, terms), optional
         A floating-point member of the family (same term order, unknowns of
@@ -359,7 +270,7 @@ def build_template(
     """
     coefficients = np.asarray(coefficients, dtype=object)
     q = coefficients.shape[0]
-    basis = _standard_monomials(q, coefficients)
+    basis = standard_monomials(q, coefficients)
     if not basis:
         raise ArithmeticError("the family's systems have no root at all")
     in_basis = set(basis)
@@ -382,7 +293,7 @@ def build_template(
     reducible += [m for m in map(tuple, unit) if m not in in_basis and m not in reducible]
     lowest = max(sum(m) for m in reducible) if reducible else 2
     for degree in range(max(lowest, 2), (max_degree or 2 * q + 2) + 1):
-        macaulay, columns, rows = _macaulay_mod_p(q, degree, coefficients)
+        macaulay, columns, rows = macaulay_mod_p(q, degree, coefficients)
         if any(m not in set(columns) for m in reducible):
             continue
         excess = [m for m in columns if m not in in_basis and m not in reducible]
@@ -399,7 +310,7 @@ def build_template(
         raise ArithmeticError(f"no elimination template up to degree {max_degree or 2 * q + 2}")
     pivot_of = {block_monomials[c]: k for k, c in enumerate(pivots)}
     column_of = {**pivot_of, **{m: len(pivots) + j for j, m in enumerate(basis)}}
-    terms = _terms(q)
+    terms = quadratic_terms(q)
     fill = []
     for r, i in enumerate(chosen_rows):
         e, mu = rows[i]
@@ -417,7 +328,7 @@ def build_template(
     exact[fill_row, fill_col] = [int(coefficients[e, t]) % _PRIME for e, t in zip(fill_eq, fill_term)]
     filled_sample = None
     if sample is not None:
-        sample = _general_form(np.asarray(sample, dtype=float)[None])[0]
+        sample = general_form(np.asarray(sample, dtype=float)[None])[0]
         filled_sample = np.zeros(exact.shape)
         filled_sample[fill_row, fill_col] = sample[fill_eq, fill_term]
     plan, final_rows = _elimination_plan(exact, r_columns, filled_sample)
@@ -462,4 +373,4 @@ def dense_template(q: int, seed: int = 20250301) -> ActionTemplate:
     if not 1 <= q <= MAX_UNKNOWNS:
         raise ValueError(f"q must be between 1 and {MAX_UNKNOWNS}, got {q}")
     rng = np.random.default_rng(seed)
-    return build_template(rng.integers(1, _PRIME, size=(q, len(_terms(q)))))
+    return build_template(rng.integers(1, _PRIME, size=(q, len(quadratic_terms(q)))))

@@ -16,7 +16,7 @@ basis of A's null space, z in R^(r - d*b)). What remains are the blocks
 j >= 2 (degree j in z) and, for "standard", the fixed block D B = D* B*
 (constant in z). :class:`ReducedMarkovProblem` is that system in z (or,
 ``metric="outputs"``, the real outputs restricted to the subspace); it has
-the interface of :class:`~symmp.numeric.problem.MatchProblem` that the
+the interface of :class:`~symmp.numeric.problems.match.MatchProblem` that the
 ``newton`` iteration uses, so the same damped Newton / LM runs on it (and on
 its exact quadratic model when the highest power of W is 2).
 
@@ -31,7 +31,7 @@ Examples
 --------
 >>> from symmp import Allocation, LRNN
 >>> from symmp.numeric.sampling import draw_trials
->>> from symmp.numeric.problem import MatchProblem
+>>> from symmp.numeric.problems.match import MatchProblem
 >>> allocation = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
 >>> reduction_applies(allocation)
 True
@@ -46,8 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...allocation import Allocation
-from ...modlinalg import rref_mod_p
-from ..problem import MatchProblem, stack_trials
+from .match import MatchProblem, stack_trials
 
 __all__ = [
     "reduction_applies",
@@ -55,7 +54,6 @@ __all__ = [
     "natural_scale",
     "solution_scale",
     "ReducedMarkovProblem",
-    "reduced_quadratic_mod_p",
     "RANK_TOL",
     "METRICS",
 ]
@@ -64,7 +62,6 @@ __all__ = [
 #: (``"outputs"``, what ``newton`` uses) or the stacked higher Markov blocks
 METRICS = ("outputs", "markov")
 
-_PRIME = 2**31 - 1  # the exact family instance's modulus
 
 #: a matrix counts as full row rank when its smallest singular value exceeds
 #: this fraction of its largest (the inputs X and the linear block A)
@@ -202,20 +199,21 @@ class ReducedMarkovProblem:
             self.target_norms = exact.target_norms
 
     # --- the MatchProblem interface used by the newton iteration -------------------
-    def _owner(self, theta, owner) -> np.ndarray:
+    def owners(self, theta, owner=None) -> np.ndarray:
+        """The batch trial of each row (``owner``, or one row per trial in order)."""
         if owner is None:
             return np.arange(self.size)
         return np.asarray(owner, dtype=np.intp)
 
     def full_theta(self, z: np.ndarray, owner=None) -> np.ndarray:
         """The real problem's unknowns ``theta_p + N z``, shape ``(k, r_full)``."""
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         z = np.asarray(z, dtype=float)
         return self.particular[owner] + np.matmul(self.null[owner], z[:, :, None])[..., 0]
 
     def reduce(self, theta: np.ndarray, owner=None) -> np.ndarray:
         """Project real unknowns onto z: ``N^T (theta - theta_p)``, shape ``(k, r)``."""
-        owner = self._owner(theta, owner)
+        owner = self.owners(theta, owner)
         shifted = np.asarray(theta, dtype=float) - self.particular[owner]
         return np.matmul(self.null[owner].transpose(0, 2, 1), shifted[:, :, None])[..., 0]
 
@@ -227,7 +225,7 @@ class ReducedMarkovProblem:
 
     def residual(self, z: np.ndarray, owner=None) -> np.ndarray:
         """Stacked reduced Markov residuals, shape ``(k, equations)``."""
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         if self.outputs:
             return self.exact.residual(self.full_theta(z, owner), owner)
         W, D = self._weights(z, owner), self.D[owner]
@@ -240,7 +238,7 @@ class ReducedMarkovProblem:
 
         d(D W^j B)/d theta_k = sum_(a=0..j-1) (D W^a)[:, i_k] (W^(j-1-a) B)[j_k, :].
         """
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         if self.outputs:
             return np.matmul(self.exact.jacobian(self.full_theta(z, owner), owner), self.null[owner])
         k = len(owner)
@@ -322,98 +320,7 @@ class ReducedMarkovProblem:
         return constant, np.concatenate(linears, axis=1), np.ascontiguousarray(np.concatenate(hessians, axis=1))
 
     def relative_residual(self, z: np.ndarray, owner=None) -> np.ndarray:
-        owner = self._owner(z, owner)
+        owner = self.owners(z, owner)
         res = self.residual(z, owner)
         norms = self.target_norms[owner]
         return np.linalg.norm(res, axis=1) / np.where(norms > 0, norms, 1.0)
-
-
-def _mod(matrix) -> np.ndarray:
-    return np.asarray(matrix, dtype=object) % _PRIME
-
-
-def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray:
-    """An exact random member mod p of the allocation's reduced square quadratic family.
-
-    The exact counterpart of :class:`ReducedMarkovProblem` for
-    ``convention="paper"``, T = 2: random integer student (D, B, fixed part
-    of W) and teacher mod ``p = 2^31 - 1``, the linear block
-    ``D W B = D* W* B*`` solved exactly (particular solution plus a null-space
-    basis, then a random change of the ``q = r - d*b`` unknowns), and the
-    block ``D W^2 B - D* W*^2 B*`` expanded in them, its ``d*b`` equations
-    mixed by a random invertible matrix. Used to build the family's
-    elimination template (:func:`symmp.numeric.action_template.build_template`),
-    whose rank decisions are then exact for this instance.
-
-    Returns
-    -------
-    ndarray of int (object), shape (d*b, terms)
-        Coefficients in :func:`symmp.numeric.action_template._terms` order.
-
-    Raises
-    ------
-    ArithmeticError
-        The linear block is not of full row rank d*b for the instance.
-    """
-    from ..action_template import _terms
-
-    if square_quadratic_unknowns(allocation) is None:
-        raise ValueError("reduced_quadratic_mod_p needs an lrnn W-only allocation (paper convention, T = 2, "
-                         "m >= T*b, r = 2*d*b)")
-    model = allocation.model
-    n, b, d = model.n, model.b, model.d
-    rng = np.random.default_rng(seed)
-
-    def draw(*shape):
-        return np.array(rng.integers(0, _PRIME, size=shape).tolist(), dtype=object)
-
-    D, B, W0, W_t, B_t, D_t = draw(d, n), draw(n, b), draw(n, n), draw(n, n), draw(n, b), draw(d, n)
-    entries = [(i, j) for _, i, j in allocation.ordered_entries]
-    for i, j in entries:
-        W0[i, j] = 0
-    first = _mod(D_t @ _mod(W_t @ B_t))
-    second = _mod(D_t @ _mod(W_t @ _mod(W_t @ B_t)))
-    r = len(entries)
-    A = [[D[e // b, i] * B[j, e % b] % _PRIME for i, j in entries] for e in range(d * b)]
-    rhs = _mod(first - _mod(D @ _mod(W0 @ B))).reshape(-1)
-    augmented = np.array([[int(v) for v in A[e]] + [int(rhs[e])] for e in range(d * b)], dtype=object)
-    reduced, pivots = rref_mod_p(augmented, _PRIME)
-    if len(pivots) != d * b or r in pivots:
-        raise ArithmeticError("the linear Markov block of the random instance is not of full row rank")
-    free = [j for j in range(r) if j not in pivots]
-    particular = np.zeros(r, dtype=object)
-    null = np.zeros((r, len(free)), dtype=object)
-    for i, j in enumerate(pivots):
-        particular[j] = int(reduced[i, r])
-    for k, f in enumerate(free):
-        null[f, k] = 1
-        for i, j in enumerate(pivots):
-            null[j, k] = -int(reduced[i, f]) % _PRIME
-    q = len(free)
-    null = _mod(null @ draw(q, q))  # a random change of unknowns
-    mix = draw(d * b, d * b)
-
-    def value(z):
-        theta = _mod(particular + null @ np.asarray(z, dtype=object))
-        W = W0.copy()
-        for (i, j), v in zip(entries, theta):
-            W[i, j] = v
-        return _mod(mix @ _mod(_mod(D @ _mod(W @ _mod(W @ B))) - second).reshape(-1))
-
-    half = pow(2, _PRIME - 2, _PRIME)
-    unit = np.eye(q, dtype=int)
-    constant = value(unit[0] * 0)
-    plus = [value(unit[i]) for i in range(q)]
-    minus = [value(-unit[i]) for i in range(q)]
-    linear = [_mod((plus[i] - minus[i]) * half) for i in range(q)]
-    square = [_mod((plus[i] + minus[i]) * half - constant) for i in range(q)]
-    coefficient = {tuple(unit[0] * 0): constant}
-    for i in range(q):
-        coefficient[tuple(unit[i])] = linear[i]
-        coefficient[tuple(2 * unit[i])] = square[i]
-        for k in range(i + 1, q):
-            both = value(unit[i] + unit[k])
-            coefficient[tuple(unit[i] + unit[k])] = _mod(
-                both - constant - linear[i] - linear[k] - square[i] - square[k]
-            )
-    return np.array([[coefficient[t][e] for t in _terms(q)] for e in range(d * b)], dtype=object)

@@ -5,7 +5,7 @@ once; the ``"adahessian"`` solver of ``symmp mp`` wraps it. Only the
 learnable entries move: the gradient, the Rademacher probe ``z``, the
 Hessian diagonal ``z * (H z)`` and the update all live on the learnable
 entries alone, and ``H z`` is exact (Pearlmutter's R-operator, see
-:meth:`symmp.numeric.relu_training.MaskedNet.loss_grad_hvp`).
+:meth:`symmp.numeric.relu.training.MaskedNet.loss_grad_hvp`).
 
 The step is the one of Yao et al.:
 
@@ -47,10 +47,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..allocation import Allocation
-from .relu_training import MaskedNet, TrainingRun, rademacher, train, trial_keys
+from ...allocation import Allocation
+from .training import MaskedNet, TrainingRun, rademacher, train, trial_keys
 
-__all__ = ["AdaHessian", "MaskedTraining", "masked_adahessian", "DEFAULT_TOL", "DEFAULT_MAX_STEPS"]
+__all__ = [
+    "AdaHessian",
+    "MaskedTraining",
+    "masked_adahessian",
+    "run_rule",
+    "check_rule",
+    "DEFAULT_TOL",
+    "DEFAULT_MAX_STEPS",
+]
 
 #: default match tolerance on the relative loss sum(R^2) / sum(Y*^2)
 DEFAULT_TOL = 1e-9
@@ -75,7 +83,7 @@ class AdaHessian:
     name: str = field(default="adahessian", init=False)
 
     def __post_init__(self) -> None:
-        _check_rule(self.lr, self.betas, self.eps)
+        check_rule(self.lr, self.betas, self.eps)
         if not 0.0 < self.hessian_power <= 1.0:
             raise ValueError(f"hessian_power must be in (0, 1], got {self.hessian_power}")
 
@@ -110,7 +118,15 @@ class AdaHessian:
         }
 
 
-def _check_rule(lr, betas, eps) -> None:
+def check_rule(lr: float, betas: tuple[float, float], eps: float) -> None:
+    """Check an update rule's step size, moment decays and epsilon (ValueError when bad).
+
+    Shared by :class:`AdaHessian` and the first-order rules of :mod:`.first_order`.
+
+    Examples
+    --------
+    >>> check_rule(0.1, (0.9, 0.999), 1e-8)
+    """
     if not lr > 0:
         raise ValueError(f"lr must be positive, got {lr}")
     if len(betas) != 2 or not all(0.0 <= b < 1.0 for b in betas):
