@@ -218,3 +218,25 @@ def test_over_the_limit_falls_back_and_says_so():
 def test_smooth_activations_keep_the_optimisers(activation):
     allocation = Allocation.from_entries(ShallowReLU(2, 3, 1, activation), [("W", 0, 0), ("W", 1, 1)], m=2)
     assert resolve_solver(allocation) == "adahessian"
+
+
+@pytest.mark.parametrize("activation, entries", [
+    ("leaky_relu", [("W", 0, 0), ("W", 0, 1), ("D", 0, 0)]),
+    ("relu", [("W", 0, 0), ("W", 0, 1), ("D", 0, 0), ("W", 1, 1), ("W", 1, 2)]),
+])
+def test_free_units_certificate_maximal_and_every_trial_matches(activation, entries):
+    from symmp import classify
+
+    allocation = Allocation.from_entries(ShallowReLU(3, 3, 1, activation), entries, m=2)
+    assert classify(allocation).verdict == "maximal"
+    result = estimate_mp(allocation, trials=200, cross_check=True)
+    assert result.method == "exact-relu" and result.matches == 200
+
+
+def test_one_free_relu_unit_with_fixed_d_is_not_certified():
+    from symmp import classify
+
+    allocation = Allocation.from_entries(ShallowReLU(3, 3, 1), [("W", 0, 0), ("W", 0, 1)], m=2)
+    assert classify(allocation).verdict != "maximal"
+    result = estimate_mp(allocation, trials=200, use_certificate=False)
+    assert 0 < result.mp < 1 and not result.lower_bound
