@@ -146,7 +146,10 @@ class MPResult:
 
     @property
     def note(self) -> str:
-        """One sentence saying what the number means."""
+        """One sentence saying what the number means (and, for a staged solver, what each stage settled)."""
+        return self._base_note() + _stage_note(self.outcomes)
+
+    def _base_note(self) -> str:
         if self.method == "certificate":
             return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
         if self.lower_bound:
@@ -245,3 +248,29 @@ class MPResult:
             + (f", {self.starts} starts" if self.starts and not self._exhaustive() else "")
             + ("  [lower bound]" if self.lower_bound else "")
         )
+
+
+def _stage_note(outcomes) -> str:
+    """"; stages: ..." for outcomes tagged with ``details["escalation"]`` (solver ``staged``), else ""."""
+    tagged = [o for o in outcomes if "escalation" in o.details]
+    if not tagged:
+        return ""
+    parts = []
+    for stage in ("newton", "complete", "certified"):
+        mine = [o for o in tagged if o.details["escalation"] == stage]
+        if mine:
+            matched = sum(o.matched for o in mine)
+            proved = sum(o.proved for o in mine)
+            parts.append(f"{stage} settled {len(mine)} ({matched} matches{f', {proved} proved' if proved else ''})")
+    failed = sum(o.details.get("failed_paths", 0) for o in tagged if o.details["escalation"] == "complete")
+    sliced = any(o.details.get("pinned") for o in tagged if o.details["escalation"] == "complete")
+    skipped = next((o.details["complete_skipped"] for o in tagged if "complete_skipped" in o.details), None)
+    unproved = [o.index for o in tagged if not o.matched and not o.proved]
+    text = "; stages: " + ", ".join(parts)
+    if failed:
+        text += f"; {failed} homotopy paths failed after re-tracking (those trials' roots are incomplete)"
+    if sliced:
+        text += "; the complete stage solved a square slice (surplus learnables pinned): a slice without a real root proves nothing"
+    if skipped:
+        text += f"; {skipped}"
+    return text + f"; {len(unproved)} no-match verdicts remain unproved"

@@ -355,5 +355,5 @@ def solver_help() -> str:
 
 
 # every built-in solver registers itself on import
-for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "exact_relu", "auto"):
+for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "complete", "staged", "exact_relu", "auto"):
     importlib.import_module(f"{__name__}.{_module}")
