@@ -4,9 +4,11 @@ For several sizes (n0, h, d, m) and r = d*m learnable weights split evenly
 between W and D, compares a *distributed* allocation (one W entry per row,
 D entries in different columns and rows) with a *concentrated* one (W
 entries filling the first rows, D entries in row 0). For each, MP is
-estimated with masked AdaHessian, masked Adam and gradient descent (a lower
-bound each: a match is a relative residual <= tol within the step budget),
-with Wilson 95% intervals, next to the analyzer's verdict. Writes a CSV and,
+computed exactly by ``exact-relu`` where it applies (every trial decided by
+its activation patterns; "n/a" where d >= 2 and one unit has both its W row
+and a D entry learnable), beside masked AdaHessian, masked Adam and gradient
+descent (a lower bound each: a match is a relative residual <= tol within
+the step budget), with Wilson 95% intervals, next to the analyzer's verdict. Writes a CSV and,
 with matplotlib (``pip install symmp[plot]``), a plot.
 
 Default run: 40 trials, 2000 steps, three sizes (about a minute on two
@@ -23,9 +25,10 @@ import sys
 
 from symmp import Allocation, ShallowReLU, classify
 from symmp.numeric import estimate_mp
+from symmp.numeric.solvers import solver_applies
 
 SIZES = [(3, 4, 1, 3), (4, 6, 2, 3), (6, 8, 2, 4)]
-SOLVERS = ["adahessian", "adam", "gd"]
+SOLVERS = ["exact-relu", "adahessian", "adam", "gd"]
 
 
 def allocations(n0: int, h: int, d: int, m: int) -> dict[str, Allocation]:
@@ -49,10 +52,16 @@ def run(trials: int, steps: int, tol: float, seed: int, sizes) -> list[dict]:
         for kind, allocation in allocations(n0, h, d, m).items():
             verdict = classify(allocation).verdict
             for solver in SOLVERS:
-                result = estimate_mp(
-                    allocation, trials=trials, seed=seed, solver=solver, starts=1, tol=tol,
-                    max_iter=steps, use_certificate=False,
-                )
+                if solver == "exact-relu":
+                    if not solver_applies(solver, allocation):
+                        print(f"{(n0, h, d, m)} {kind:12s} [{verdict:12s}] {solver:10s} n/a (bilinear unit)")
+                        continue
+                    result = estimate_mp(allocation, trials=trials, seed=seed, solver=solver, use_certificate=False)
+                else:
+                    result = estimate_mp(
+                        allocation, trials=trials, seed=seed, solver=solver, starts=1, tol=tol,
+                        max_iter=steps, use_certificate=False,
+                    )
                 low, high = result.ci95
                 rows.append({
                     "n0": n0, "h": h, "d": d, "m": m, "r": allocation.r, "allocation": kind,
@@ -60,7 +69,8 @@ def run(trials: int, steps: int, tol: float, seed: int, sizes) -> list[dict]:
                     "ci_high": high, "matches": result.matches, "trials": result.trials,
                     "lower_bound": result.lower_bound, "tol_relative_residual": tol, "max_steps": steps,
                 })
-                print(f"{(n0, h, d, m)} {kind:12s} [{verdict:12s}] {solver:10s} MP >= {result.mp:.3f} "
+                relation = ">=" if result.lower_bound else " ="
+                print(f"{(n0, h, d, m)} {kind:12s} [{verdict:12s}] {solver:10s} MP {relation} {result.mp:.3f} "
                       f"[{low:.3f}, {high:.3f}] ({result.matches}/{result.trials})", flush=True)
     return rows
 
@@ -77,14 +87,16 @@ def plot(rows: list[dict], path: str) -> None:
     fig, axes = plt.subplots(1, len(SOLVERS), figsize=(4 * len(SOLVERS), 3.5), sharey=True)
     for ax, solver in zip(axes, SOLVERS):
         for offset, kind in ((-0.15, "concentrated"), (0.15, "distributed")):
-            pts = [next(r for r in rows if (r["n0"], r["h"], r["d"], r["m"]) == size
-                        and r["solver"] == solver and r["allocation"] == kind) for size in labels]
-            xs = [k + offset for k in range(len(labels))]
+            found = [(k, next((r for r in rows if (r["n0"], r["h"], r["d"], r["m"]) == size
+                               and r["solver"] == solver and r["allocation"] == kind), None))
+                     for k, size in enumerate(labels)]
+            pts = [p for _, p in found if p is not None]
+            xs = [k + offset for k, p in found if p is not None]
             ax.errorbar(xs, [p["mp"] for p in pts],
                         yerr=[[p["mp"] - p["ci_low"] for p in pts], [p["ci_high"] - p["mp"] for p in pts]],
                         fmt="o", capsize=3, label=kind)
         ax.set_xticks(range(len(labels)), [f"{s[0]},{s[1]},{s[2]},m={s[3]}" for s in labels], fontsize=7)
-        ax.set_title(f"{solver} (lower bound)")
+        ax.set_title(solver if solver == "exact-relu" else f"{solver} (lower bound)")
     axes[0].set_ylabel("MP, Wilson 95%")
     axes[0].legend()
     fig.tight_layout()

@@ -55,6 +55,7 @@ import numpy as np
 
 from ..allocation import Allocation
 from ..models import ACTIVATIONS
+from .piecewise import free_units_certificate
 
 __all__ = ["nonpolynomial_verdict", "analytic_features_certificate"]
 
@@ -113,6 +114,9 @@ def nonpolynomial_verdict(
     """(verdict, certificate, reasons) for a model with an activation; see module doc."""
     model = allocation.model
     d, m = model.output_dim, allocation.m
+    free = free_units_certificate(allocation)
+    if free is not None:
+        return free
     if set(allocation.matrices) != {"D"}:
         hidden = " and ".join(name for name in _hidden_names(model) if name in allocation.matrices)
         verb = "are" if " and " in hidden else "is"

@@ -154,6 +154,20 @@ class MPResult:
             return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
         if self.lower_bound:
             unproved = self.trials - self.matches - self._proved_misses()
+            fallen = [o.method for o in self.outcomes if o.details.get("fallback")]
+            if fallen:
+                return (
+                    f"lower bound: {unproved} no-match verdicts are unproved; {len(fallen)} trials "
+                    f"exceeded solver '{self.method}''s combination limit and fell back to "
+                    f"{', '.join(repr(n) for n in sorted(set(fallen)))} (a local optimiser)"
+                )
+            unclear = sum(1 for o in self.outcomes if not o.proved and not o.matched and o.details.get("unclear"))
+            if unclear:
+                return (
+                    f"lower bound: {unproved} no-match verdicts are unproved: solver '{self.method}' "
+                    f"enumerated every pattern but {unclear} trials had a combination its "
+                    "floating-point margins could not decide"
+                )
             exhaustive = self._exhaustive()
             if exhaustive:
                 return (

@@ -12,14 +12,14 @@ RELU_FLAGS = ["--starts", "1", "--tol", "1e-4", "--max-iter", "2000", "--no-stor
 
 
 def test_mp_on_relu_spec_reports_interval_and_lower_bound(capsys):
-    assert main(["mp", str(SPEC), "--trials", "40", *RELU_FLAGS]) == 0
+    assert main(["mp", str(SPEC), "--trials", "40", "--solver", "adahessian", *RELU_FLAGS]) == 0
     out = capsys.readouterr().out
     assert "MP = " in out and "95% CI" in out and "Wilson" in out
     assert "lower bound" in out and "adahessian" in out
 
 
 def test_mp_relu_json_has_steps_and_final_losses(capsys):
-    argv = ["mp", str(SPEC), "--trials", "30", *RELU_FLAGS, "--json", "--trials-json"]
+    argv = ["mp", str(SPEC), "--trials", "30", "--solver", "adahessian", *RELU_FLAGS, "--json", "--trials-json"]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["lower_bound"] is True and result["method"] == "adahessian"

@@ -14,7 +14,8 @@ Built in: ``linear`` (affine allocations, exact least squares), ``newton``
 paper's method), ``sequential`` (block-triangular linear solves),
 ``certified`` (proved verdicts), ``algebraic`` (every complex root of a
 Markov-reduced square quadratic lrnn system, by eigenvalues), ``homotopy``
-(the same roots by path tracking) and ``auto`` (the strongest applicable).
+(the same roots by path tracking), ``exact-relu`` (activation patterns of
+piecewise-linear networks) and ``auto`` (the strongest applicable).
 ``adahessian``, ``adam`` and ``gd`` register themselves from their own
 modules when present.
 
@@ -354,5 +355,5 @@ def solver_help() -> str:
 
 
 # every built-in solver registers itself on import
-for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "complete", "staged", "auto"):
+for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "complete", "staged", "exact_relu", "auto"):
     importlib.import_module(f"{__name__}.{_module}")

@@ -5,7 +5,9 @@ The order is the registry's (each registration's ``auto_rank``; see
 (and meets its ``auto_applies`` cost limit) is taken. Built in, in order:
 
 1. ``linear`` for affine allocations (exact, every verdict proved);
-2. ``adahessian`` for ReLU networks once registered (lower bound);
+2. ``exact-relu`` for piecewise-linear networks where it applies (every
+   trial decided by its activation patterns), then ``adahessian`` for the
+   other networks with an activation (lower bound);
 3. ``sequential`` when a block-triangular structure is found (matches proved
    by construction);
 4. ``certified`` when it applies **and** the system has at most

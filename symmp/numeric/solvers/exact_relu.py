@@ -1,0 +1,184 @@
+"""``exact-relu``: every trial of a piecewise-linear network decided by its activation patterns.
+
+Applies to ``relu`` and ``relu2`` models with activation ``relu`` or
+``leaky_relu`` whose learnable weights sit in the last hidden layer's
+weights and/or D (for ``relu2``: W1 fixed, so the first layer's features
+act(W1 X) are the inputs of a shallow problem), except where d >= 2 and a
+unit's W row and D entries are both learnable (bilinear per pattern: the
+optimisers decide those allocations, as a lower bound).
+
+Per trial (:func:`~symmp.numeric.relu.exact.solve_layer`): enumerate the
+combinations of the units' realisable patterns, decide each by least
+squares plus sign constraints, and re-check the first candidate's weights by
+a forward pass of the **real network** (``model.forward`` on all matrices)
+at ``tol``. Verdicts:
+
+- match: re-checked at ``tol``, ``proved=True``;
+- no match, ``proved=True``: every combination rejected to the margins of
+  :mod:`symmp.numeric.relu.feasibility`, the enumeration complete (each
+  unit's cells exact, or a superset where general position could not be
+  confirmed);
+- no match, ``proved=False``: some combination fell between the margins
+  (``details["unclear"]``);
+- more than ``max_combinations`` combinations (``options.extra``, default
+  :data:`DEFAULT_LIMIT`): the trial goes to the optimiser named by
+  ``extra["fallback"]`` (default ``adahessian``, with ``fallback_starts``,
+  ``fallback_tol`` and ``options.max_iter`` steps); its outcome keeps that
+  solver's method and says ``details["fallback"] = True``, and the result's
+  note counts such trials. ``fallback: "none"`` leaves them unproved misses.
+
+Examples
+--------
+>>> import symmp.numeric
+>>> from symmp import Allocation, ShallowReLU
+>>> from symmp.numeric.sampling import draw_trials
+>>> allocation = Allocation.from_entries(ShallowReLU(2, 3, 1), [("W", 0, 0), ("W", 1, 1)], m=2)
+>>> outcomes = exact_relu_solve(allocation, draw_trials(allocation, 0, range(20)), SolverOptions())
+>>> all(o.proved for o in outcomes), {o.method for o in outcomes}
+(True, {'exact-relu'})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ...allocation import Allocation
+from ...models import ACTIVATIONS
+from ..relu.exact import Layer, bilinear_units, solve_layer
+from ..sampling import Trial
+from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
+
+__all__ = ["exact_relu_solve", "applies_exact_relu", "exact_layer", "DEFAULT_LIMIT", "FALLBACK_DEFAULTS"]
+
+#: combinations a trial may enumerate before it falls back to the optimiser
+DEFAULT_LIMIT = 20_000
+#: the fallback optimiser's settings (``extra`` keys ``fallback``, ``fallback_starts``, ``fallback_tol``)
+FALLBACK_DEFAULTS = {"fallback": "adahessian", "fallback_starts": 1, "fallback_tol": 1e-5}
+_PIECEWISE_LINEAR = ("relu", "leaky_relu")
+
+
+def _layer_names(model) -> tuple[list[str], str]:
+    """(fixed leading matrices, the hidden matrix before D)."""
+    names = list(model.matrix_shapes)
+    return names[:-2], names[-2]
+
+
+def applies_exact_relu(allocation: Allocation) -> bool:
+    """True for relu/relu2 models with a piecewise-linear activation whose learnables lie in the
+    last hidden layer and D, with no bilinear unit (see module doc)."""
+    model = allocation.model
+    if model.polynomial or getattr(model, "activation", None) not in _PIECEWISE_LINEAR:
+        return False
+    if model.kind not in ("relu", "relu2"):
+        return False
+    before, hidden = _layer_names(model)
+    if any(name in allocation.matrices for name in before):
+        return False
+    return not bilinear_units(allocation.mask(hidden).astype(bool), allocation.mask("D").astype(bool))
+
+
+def _alpha(activation: str) -> float:
+    """The slope of the inactive side (0 for ReLU, the leak for leaky ReLU)."""
+    return float(-ACTIVATIONS[activation].function(np.array(-1.0)))
+
+
+def exact_layer(allocation: Allocation, trial: Trial) -> Layer:
+    """The trial as a shallow problem on the last hidden layer's inputs."""
+    model = allocation.model
+    before, hidden = _layer_names(model)
+    act = ACTIVATIONS[model.activation].function
+    x = trial.inputs
+    for name in before:
+        x = act(trial.student[name] @ x)
+    return Layer(
+        trial.student[hidden], trial.student["D"], x, trial.targets,
+        allocation.mask(hidden).astype(bool), allocation.mask("D").astype(bool), _alpha(model.activation),
+    )
+
+
+def _checker(allocation: Allocation, trial: Trial):
+    _, hidden = _layer_names(allocation.model)
+    size = float(np.linalg.norm(trial.targets))
+    scale = size if size > 0 else 1.0
+
+    def check(w: np.ndarray, d: np.ndarray) -> float:
+        weights = {**trial.student, hidden: w, "D": d}
+        out = np.asarray(allocation.model.forward(weights, trial.inputs), dtype=float)
+        return float(np.linalg.norm(out - trial.targets) / scale)
+
+    return check
+
+
+def exact_relu_solve(
+    allocation: Allocation, trials: Sequence[Trial], options: SolverOptions
+) -> list[TrialOutcome]:
+    """Solver ``exact-relu`` (see module doc)."""
+    if not applies_exact_relu(allocation):
+        raise ValueError("exact-relu needs a relu/relu2 model with relu or leaky_relu and learnables "
+                         "in the last hidden layer and D (no bilinear unit at d >= 2)")
+    extra = {**FALLBACK_DEFAULTS, **dict(options.extra)}
+    limit = int(extra.get("max_combinations", DEFAULT_LIMIT))
+    outcomes: dict[int, TrialOutcome] = {}
+    over: list[tuple[int, Trial, int]] = []
+    for k, trial in enumerate(trials):
+        result = solve_layer(
+            exact_layer(allocation, trial), tol=options.tol, limit=limit, check=_checker(allocation, trial)
+        )
+        details = {
+            "combinations": result.combinations,
+            "combinations_total": result.total,
+            "limit": limit,
+            "cells_exact": result.exact_cells,
+            "unclear": result.unclear,
+        }
+        if result.status == "over_limit":
+            over.append((k, trial, result.total))
+            continue
+        outcomes[k] = TrialOutcome(
+            index=trial.index, matched=result.status == "match", proved=result.status in ("match", "no"),
+            residual=float(result.residual), starts=0, method="exact-relu", details=details,
+        )
+    if over:
+        name = str(extra["fallback"])
+        fallen = [t for _, t, _ in over]
+        if name == "none":
+            found = [
+                TrialOutcome(t.index, False, False, float("inf"), 0, "exact-relu", {}) for t in fallen
+            ]
+        else:
+            sub = SolverOptions(
+                starts=int(extra["fallback_starts"]), tol=float(extra["fallback_tol"]),
+                max_iter=options.max_iter, seed=options.seed, extra={},
+            )
+            found = SOLVERS[name](allocation, fallen, sub)
+        for (k, _, total), outcome in zip(over, found):
+            outcomes[k] = TrialOutcome(
+                index=outcome.index, matched=outcome.matched, proved=outcome.proved,
+                residual=outcome.residual, starts=outcome.starts, method=outcome.method,
+                details={**outcome.details, "fallback": True, "combinations_total": total, "limit": limit},
+            )
+    return [outcomes[k] for k in range(len(trials))]
+
+
+register_solver(
+    "exact-relu",
+    exact_relu_solve,
+    applies=applies_exact_relu,
+    needs="a relu/relu2 network with relu or leaky_relu, learnables in the last hidden layer and D, "
+    "and no unit with learnable W row and D entries at d >= 2",
+    description="exact activation-pattern enumeration (relu, leaky_relu); proved verdicts, optimiser "
+    "fallback over the combination limit",
+    options={
+        "max_combinations": f"pattern combinations a trial may enumerate (default {DEFAULT_LIMIT:,}); "
+        "over it the trial falls back to the optimiser",
+        "fallback": "optimiser for trials over the limit: adahessian (default), adam, gd, or none",
+        "fallback_starts": "its starts (default 1)",
+        "fallback_tol": "its match threshold on the relative residual (default 1e-5)",
+    },
+    defaults={"starts": 1, "tol": 1e-9, "max_iter": 3000, "batch": 100},
+    # before adahessian (20): every verdict decided where it applies
+    auto_rank=15,
+    proves_misses=True,
+)
