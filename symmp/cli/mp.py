@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import SymmpError
+from ..errors import SymmpError, shorten
 from ..numeric import SOLVER_INFO, estimate_mp
 from ..numeric.solvers import solver_help
 from ..numeric.runs.ledger import DEFAULT_STORE
-from ..spec import load_spec
+from ..spec import load_spec, parse_json
 from . import UsageError, add_yes_option, non_negative_int, positive_int
 from ._output import print_json
 
@@ -55,6 +55,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         "--max-iter", type=positive_int, default=None,
         help="iterations (optimiser steps) per start (default: the solver's; 100, or 3000 "
         "for adahessian/adam/gd)",
+    )
+    parser.add_argument(
+        "--solver-options", default=None, metavar="JSON",
+        help="solver-specific options as a JSON object, e.g. '{\"prove\": true}' for staged or "
+        "'{\"max_combinations\": 100000}' for exact-relu (unknown keys are refused)",
     )
     parser.add_argument("--workers", type=positive_int, default=1, help="worker processes (default 1)")
     parser.add_argument(
@@ -96,7 +101,18 @@ def run_options(args: argparse.Namespace) -> dict:
         store=None if args.no_store else args.store, target_halfwidth=args.target_halfwidth,
         use_certificate=not args.no_certificate, cross_check=args.cross_check,
         distribution=args.distribution, sigma=args.sigma,
+        solver_options=_solver_options(args.solver_options),
     )
+
+
+def _solver_options(text: str | None) -> dict | None:
+    """``--solver-options``: a JSON object, or None."""
+    if text is None:
+        return None
+    options = parse_json(text, "--solver-options")
+    if not isinstance(options, dict):
+        raise UsageError(f"--solver-options must be a JSON object such as '{{\"prove\": true}}', got {shorten(text)}")
+    return options
 
 
 def register(subparsers) -> None:
