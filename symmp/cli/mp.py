@@ -103,7 +103,7 @@ def register(subparsers) -> None:
         help="estimate (or prove) the match probability of an allocation",
         description="Match probability of an allocation: exactly 1 or 0 when the analyzer "
         "proves it, else the fraction of random trials the student matches, with a Wilson "
-        "95%% interval. Local solvers give a lower bound.",
+        "95% interval. Local solvers give a lower bound.",
     )
     parser.add_argument("spec", metavar="SPEC.json", help="allocation spec (JSON)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
