@@ -80,6 +80,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--distribution", default="gaussian",
                         help="weight distribution: gaussian (default), uniform, rademacher")
     parser.add_argument("--sigma", type=positive_float, default=1.0, help="weight scale (default 1)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (shown by default on a terminal: trials, rate, ETA)")
 
 
 def run_options(args: argparse.Namespace) -> dict:
@@ -93,7 +95,7 @@ def run_options(args: argparse.Namespace) -> dict:
         max_iter=args.max_iter, workers=args.workers, batch=args.batch, executor=args.executor,
         store=None if args.no_store else args.store, target_halfwidth=args.target_halfwidth,
         use_certificate=not args.no_certificate, cross_check=args.cross_check,
-        distribution=args.distribution, sigma=args.sigma,
+        distribution=args.distribution, sigma=args.sigma, progress=False if args.quiet else None,
     )
 
 
