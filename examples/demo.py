@@ -1,11 +1,16 @@
 """Classify the paper's small examples and print a table (``make demo``),
 then estimate the match probability of the two intermediate ones.
 
-Every verdict is exact: ranks are computed modulo a large prime at random
-integer points, and MP = 1 / MP = 0 is only claimed with a certificate
-(Fact 1, Fact 2, or sequential linearity of the lifted system). The
-intermediate allocations get an MP estimate with its Wilson interval, each
-trial's verdict proved by the certified solver.
+Four verdicts (THEORY.md section 8): ``maximal`` (MP = 1 proved: Fact 2,
+sequential linearity, Theorems W-rows / W-columns, monotonicity in m,
+parity of the generic solution count), ``minimal`` (MP = 0 proved: Fact 1
+with exact ranks modulo a large prime), ``intermediate`` (0 < MP < 1 proved
+by two witnesses: a draw with a Krawczyk-certified real solution and a draw
+with an exact positive-definite certificate of no real solution, each
+persisting nearby) and ``undecided`` (MP > 0 from equal ranks only: an
+estimate of MP is then an estimate, never a verdict). The intermediate
+allocations get an MP estimate with its Wilson interval, each trial's
+verdict proved by the certified solver.
 
 Run ``python examples/demo.py``.
 """
@@ -36,6 +41,8 @@ def paper_examples() -> list[tuple[str, Allocation]]:
         ("linear estimator, rows 4+0", rows(linear, [4, 0], 2)),
         ("lrnn W-rows (d rows x T*b)", Allocation.in_rows(rnn, "W", [0, 1], k=4, m=4)),
         ("lrnn W-columns (b cols x T*d)", Allocation.in_columns(rnn, "W", [0, 1], k=4, m=4)),
+        ("lrnn W-rows at m = 3 < T*b", Allocation.in_rows(rnn, "W", [0, 1], k=4, m=3)),
+        ("lrnn W-rows, one entry moved", rows(rnn, [4, 3, 1], 4)),
         ("lrnn W concentrated (rows 5+3)", rows(rnn, [5, 3], 4)),
         ("lrnn W-rows, standard convention", Allocation.in_rows(rnn_standard, "W", [0, 1], k=4, m=4)),
         ("lrnn decoder D only", Allocation.spread(rnn, "D", r=8, K=2, m=4)),
@@ -53,7 +60,8 @@ def main() -> None:
     start = time.perf_counter()
     for name, allocation in paper_examples():
         verdict = classify(allocation)
-        worst_error = max(worst_error, verdict.error_bound)
+        if verdict.error_bound is not None:
+            worst_error = max(worst_error, verdict.error_bound)
         rows.append([name, allocation.r, verdict.rank, verdict.target_rank,
                      verdict.flow.bound, verdict.verdict, verdict.certificate])
     widths = [max(len(str(row[k])) for row in [header] + rows) for k in range(len(header))]
@@ -63,7 +71,8 @@ def main() -> None:
     print(
         f"\n{len(rows)} allocations classified in {time.perf_counter() - start:.2f} s from exact "
         f"ranks modulo p = 2^31 - 1 at 3 random points; the largest probability that a verdict "
-        f"is wrong (Schwartz-Zippel) is {worst_error:.1e}. Details: symmp classify SPEC.json --json"
+        f"is wrong (Schwartz-Zippel) is {worst_error:.1e} (the parity certificate's is not quantified). "
+        "Details: symmp classify SPEC.json --json"
     )
     # the intermediate ones need trials: MP of the diagonal allocation, every trial proved
     tiny = LRNN(n=2, b=1, d=1, T=2)

@@ -60,7 +60,7 @@ def regenerate(trials: int, seed: int, store) -> list[dict]:
                 continue
             seen.add(allocation.entries)
             verdict = classify(allocation)
-            if verdict.verdict != "intermediate":
+            if verdict.verdict not in ("intermediate", "undecided"):  # MP strictly inside or unknown
                 continue
             result = estimate_mp(allocation, trials=trials, seed=seed, store=store)
             rows.append(result_row("predictor corpus", allocation, result, family=family,

@@ -25,6 +25,9 @@ from .errors import SpecError, SymmpError
 from .models import LFFN, LRNN, DeepReLU2, LinearEstimator, Model, ShallowReLU, make_model
 from .spec import allocation_from_spec, allocation_to_spec, load_spec
 
+# the layers above analysis register their provers (theorems, numeric certificates) on import
+from . import numeric, theorems  # noqa: E402,F401
+
 __all__ = [
     "Allocation",
     "Classification",

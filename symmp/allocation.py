@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SpecError, shorten
-from .models import Entry, Model
+from .models import Entry, Model, check_positive_int
 
 __all__ = ["Allocation", "check_matrix_name"]
 
@@ -103,8 +103,6 @@ class Allocation:
     _order: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from .models._checks import check_positive_int
-
         check_positive_int(self.m, "m")
         if self.seed is not None and (
             isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or self.seed < 0
@@ -423,8 +421,26 @@ class Allocation:
         return row
 
     # ------------------------------------------------------------------ spec
-    def to_spec(self) -> dict:
-        """The JSON spec (see :mod:`symmp.spec`); :func:`symmp.spec.allocation_from_spec` reads it back."""
-        from .spec import allocation_to_spec
+    def to_spec(self, *, as_mask: bool = False) -> dict:
+        """The JSON spec (see :mod:`symmp.spec`): entry lists, or masks with ``as_mask``;
+        :func:`symmp.spec.allocation_from_spec` reads it back.
 
-        return allocation_to_spec(self)
+        Examples
+        --------
+        >>> from symmp.models import LinearEstimator
+        >>> Allocation.diagonal(LinearEstimator(n=2, d=2), "W", m=2).to_spec()["learnable"]
+        {'W': [[0, 0], [1, 1]]}
+        """
+        model = self.model
+        spec: dict = {"model": model.kind, "dims": model.dims(), "m": self.m}
+        spec.update(model.spec_extra())
+        if as_mask:
+            spec["mask"] = {name: self.mask(name).tolist() for name in self.matrices}
+        else:
+            learnable: dict[str, list[list[int]]] = {}
+            for name, row, col in self.ordered_entries:
+                learnable.setdefault(name, []).append([row, col])
+            spec["learnable"] = learnable
+        if self.seed is not None:
+            spec["seed"] = self.seed
+        return spec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SymmpError", "SpecError", "shorten"]
+__all__ = ["SymmpError", "SpecError", "Terminated", "shorten"]
 
 
 class SymmpError(Exception):
@@ -11,6 +11,10 @@ class SymmpError(Exception):
 
 class SpecError(SymmpError, ValueError):
     """A malformed specification, model size or allocation."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where SIGINT would be, so a terminated run stops as cleanly as Ctrl-C."""
 
 
 def shorten(text: object, limit: int = 60) -> str:

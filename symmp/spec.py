@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .allocation import Allocation, check_matrix_name
 from .errors import SpecError, shorten
-from .models import MODEL_REGISTRY, Model, make_model
+from .models import MODEL_REGISTRY, Model, check_positive_int, make_model, model_options
 
 __all__ = [
     "load_spec",
@@ -50,7 +50,9 @@ __all__ = [
     "MEMORY_LIMIT_BYTES",
 ]
 
-_TOP_KEYS = {"model", "dims", "m", "learnable", "mask", "seed", "convention", "activation"}
+#: keys of every spec; each model's own options (``convention``, ``activation``, ...) come from
+#: the model registry
+_BASE_KEYS = {"model", "dims", "m", "learnable", "mask", "seed"}
 
 #: Largest working memory the analyzer may plan for (``SYMMP_MEMORY_LIMIT_GB``
 #: overrides; default 8 GiB, a third of a 24 GiB machine).
@@ -195,10 +197,11 @@ def allocation_from_spec(data: object) -> Allocation:
     """Validate a spec object (parsed JSON) and build its :class:`Allocation`."""
     if not isinstance(data, dict):
         raise SpecError(f"the spec must be a JSON object, got {type(data).__name__}")
-    unknown = sorted(set(data) - _TOP_KEYS)
+    allowed = _BASE_KEYS | model_options()
+    unknown = sorted(set(data) - allowed)
     if unknown:
         raise SpecError(
-            f"unknown spec key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(_TOP_KEYS))}"
+            f"unknown spec key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(sorted(allowed))}"
         )
     if "model" not in data:
         raise SpecError(f"spec is missing 'model'; allowed: {', '.join(map(repr, MODEL_REGISTRY))}")
@@ -211,12 +214,10 @@ def allocation_from_spec(data: object) -> Allocation:
             f"spec field 'dims' must be an object such as "
             f"{{{', '.join(repr(k) + ': ...' for k in MODEL_REGISTRY[kind][1])}}}, got {dims!r}"
         )
-    options = {key: data[key] for key in ("convention", "activation") if key in data}
+    options = {key: data[key] for key in sorted(model_options()) if key in data}
     model = make_model(kind, dims, **options)
     if "m" not in data:
         raise SpecError("spec is missing 'm' (the number of input samples, an integer >= 1)")
-    from .models._checks import check_positive_int
-
     m = check_positive_int(data["m"], "m")
     seed = data.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
@@ -249,20 +250,9 @@ def allocation_from_spec(data: object) -> Allocation:
 
 
 def allocation_to_spec(allocation: Allocation, *, as_mask: bool = False) -> dict:
-    """The spec object of an allocation (entry lists, or masks with ``as_mask``)."""
-    model = allocation.model
-    spec: dict = {"model": model.kind, "dims": model.dims(), "m": allocation.m}
-    spec.update(model.spec_extra())
-    if as_mask:
-        spec["mask"] = {name: allocation.mask(name).tolist() for name in allocation.matrices}
-    else:
-        learnable: dict[str, list[list[int]]] = {}
-        for name, row, col in allocation.ordered_entries:
-            learnable.setdefault(name, []).append([row, col])
-        spec["learnable"] = learnable
-    if allocation.seed is not None:
-        spec["seed"] = allocation.seed
-    return spec
+    """The spec object of an allocation (entry lists, or masks with ``as_mask``);
+    the same as :meth:`Allocation.to_spec <symmp.allocation.Allocation.to_spec>`."""
+    return allocation.to_spec(as_mask=as_mask)
 
 
 def dump_spec(allocation: Allocation, path: str | os.PathLike, *, as_mask: bool = False) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .budgets import Budget, equation_budgets, measured_budgets
 from .classify import Classification, classify, is_affine
 from .flow import FlowReport, Waste, flow_bound
-from .patterns import w_columns_theorem, w_rows_theorem
+from .provers import Certificate, ProverContext, register_prover, registered_provers
 from .ranks import RankReport, exact_rank, generic_ranks, schwartz_zippel_bound
 from .sequential import SequentialReport, SequentialStructure, analyze_sequential, find_sequential_structure
 
@@ -29,8 +29,10 @@ __all__ = [
     "flow_bound",
     "FlowReport",
     "Waste",
-    "w_rows_theorem",
-    "w_columns_theorem",
+    "Certificate",
+    "ProverContext",
+    "register_prover",
+    "registered_provers",
     "find_sequential_structure",
     "analyze_sequential",
     "SequentialStructure",

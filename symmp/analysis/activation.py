@@ -16,7 +16,7 @@ carry over only in part, and symmp claims no more than can be proved:
     (``minimal``). For ``relu`` and ``leaky_relu`` it has positive
     probability (for ReLU, teacher and student with every unit inactive
     on every sample both output 0), so MP is positive but at most that
-    probability: ``intermediate``, never a false MP = 0;
+    probability: ``undecided``, never a false MP = 0;
   * every row has at least m: for ``tanh`` and ``sigmoid`` det A[L_o, :m] is
     a real-analytic function of (W, X); one point where an interval
     (python-flint ``arb``) evaluation excludes zero proves it is not
@@ -25,10 +25,11 @@ carry over only in part, and symmp claims no more than can be proved:
     L_o is inactive on some sample, and that column of A[L_o, :] vanishes
     (so Fact 2's "MP is 0 or 1" fails here). For ``leaky_relu`` the
     features can be rank deficient with positive probability too
-    (e.g. all units active gives W X of rank <= n0). Both ``intermediate``:
+    (e.g. all units active gives W X of rank <= n0). Both ``undecided``
+    (MP < 1 is argued, MP > 0 is not proved by a witness):
     every trial is still decided exactly by least squares.
 
-- Anything else: ``intermediate``; ranks at a slope pattern are reported,
+- Anything else: ``undecided``; ranks at a slope pattern are reported,
   not used to decide.
 
 Deeper chains (``relu2``: Y = D act(W2 act(W1 X))) get the same rules with
@@ -53,13 +54,12 @@ import flint
 import numpy as np
 
 from ..allocation import Allocation
+from ..models import ACTIVATIONS
 
 __all__ = ["nonpolynomial_verdict", "analytic_features_certificate"]
 
-_ARB_ACTIVATIONS = {
-    "tanh": lambda z: z.tanh(),
-    "sigmoid": lambda z: 1 / (1 + (-z).exp()),
-}
+#: the analytic activations and their ball versions (from the one table in models/)
+_ARB_ACTIVATIONS = {name: a.ball for name, a in ACTIVATIONS.items() if a.analytic}
 
 
 def _hidden_names(model) -> list[str]:
@@ -117,7 +117,7 @@ def nonpolynomial_verdict(
         hidden = " and ".join(name for name in _hidden_names(model) if name in allocation.matrices)
         verb = "are" if " and " in hidden else "is"
         return (
-            "intermediate",
+            "undecided",
             f"none: {hidden} {verb} learnable, the outputs are not polynomial",
             [
                 f"{hidden} {verb} learnable behind the activation: the ranks above are measured at one "
@@ -127,7 +127,7 @@ def nonpolynomial_verdict(
     rows = {o: [j for (_, i, j) in allocation.ordered_entries if i == o] for o in range(d)}
     if not (target_certified and target_rank == d * m):
         return (
-            "intermediate",
+            "undecided",
             "none: rho_full < d*m",
             [
                 f"only D is learnable (affine per trial), but rho_full = {target_rank} < d*m = {d * m} "
@@ -158,7 +158,7 @@ def nonpolynomial_verdict(
             )
         if model.activation in _ARB_ACTIVATIONS:
             return (
-                "intermediate",
+                "undecided",
                 "none: the teacher's features could not be certified of rank m",
                 [
                     reach + f"; MP = 0 would follow if the teacher's {model.activation} features had "
@@ -167,7 +167,7 @@ def nonpolynomial_verdict(
                 ],
             )
         return (
-            "intermediate",
+            "undecided",
             f"none: {model.activation} features can lose rank with positive probability",
             [
                 reach + f"; a match needs the teacher's {model.activation} features to have rank < {m} "
@@ -188,7 +188,7 @@ def nonpolynomial_verdict(
                 ],
             )
         return (
-            "intermediate",
+            "undecided",
             "none: the feature determinant could not be certified",
             ["the interval evaluation did not exclude zero; estimate MP numerically"],
         )
@@ -200,7 +200,7 @@ def nonpolynomial_verdict(
         "(e.g. all units active makes them a linear map of X, of rank <= n0)"
     )
     return (
-        "intermediate",
+        "undecided",
         f"none: Fact 2 does not apply to {model.activation} features",
         [
             f"only D is learnable, so each trial is affine and decided exactly by least squares, but "

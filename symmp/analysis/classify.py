@@ -1,12 +1,20 @@
-"""Classify an allocation as maximal (MP = 1), minimal (MP = 0) or intermediate.
+"""Classify an allocation: maximal (MP = 1), minimal (MP = 0), intermediate
+(0 < MP < 1 proved) or undecided (MP > 0 only).
 
-The rules, in order (THEORY.md sections 3 to 5):
+The rules, in order (THEORY.md sections 3 to 5 and 8):
 
 1. **Fact 1**: rho_A < rho_full (exact ranks) -> ``minimal``.
 2. **Fact 2**: outputs affine in the learnables (exact degree, by a max-plus
    forward pass) and rho_A = rho_full -> ``maximal``.
-3. **Theorem W-rows / W-columns**: every hypothesis checked -> ``maximal``.
-4. Otherwise ``intermediate``: rho_A = rho_full gives MP > 0, and full rank
+3. **Sequential linearity** of the lifted system -> ``maximal``; the
+   theorems registered at stage ``theorem`` (W-rows, W-columns, in
+   :mod:`symmp.theorems`) cross-check it, and prove MP = 1 when it fails.
+4. **Registered certificates** of MP = 1 (:mod:`symmp.analysis.provers`:
+   monotonicity in m, parity of the generic solution count, ...) ->
+   ``maximal``; then **witnesses** of 0 < MP < 1 (a certified real solution
+   and a certified no-real-solution draw, each persisting nearby) ->
+   ``intermediate``.
+5. Otherwise ``undecided``: rho_A = rho_full gives MP > 0, and full rank
    alone never proves MP = 1.
 
 Networks with an activation: see :mod:`symmp.analysis.activation` (Fact 2
@@ -26,26 +34,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..allocation import Allocation
+from ..systems.lifted import build_terms
 from .activation import nonpolynomial_verdict
 from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
-from .patterns import w_columns_theorem, w_rows_theorem
+from .provers import ProverContext, registered_provers
 from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
 from .sequential import analyze_sequential, lifted_counts
 
-__all__ = ["Classification", "classify", "is_affine", "render_classification"]
+__all__ = ["Classification", "classify", "is_affine", "render_classification", "LIST_LIMIT", "VERDICTS"]
 
-MAXIMAL, MINIMAL, INTERMEDIATE = "maximal", "minimal", "intermediate"
+MAXIMAL, MINIMAL, INTERMEDIATE, UNDECIDED = "maximal", "minimal", "intermediate", "undecided"
+#: the four verdicts (THEORY.md section 8)
+VERDICTS = (MAXIMAL, MINIMAL, INTERMEDIATE, UNDECIDED)
 
 
 @dataclass(frozen=True)
 class Classification:
     """The verdict on one allocation, with its certificate and reasons.
 
+    ``verdict`` is one of :data:`VERDICTS`: ``maximal`` (MP = 1 proved),
+    ``minimal`` (MP = 0 proved), ``intermediate`` (0 < MP < 1 proved by two
+    witnesses) or ``undecided`` (MP > 0 from equal ranks, nothing more
+    proved; for a network with an activation, nothing proved at all).
+
     ``error_bound`` is the probability that the verdict is wrong: 0 when it
     rests on a proof with exact inputs, else a Schwartz-Zippel bound; None
-    for an ``intermediate`` verdict of a network with an activation, which
-    only says that no certificate applies.
+    when it is not quantified (the parity certificate's random members mod
+    p) or for an ``undecided`` verdict of a network with an activation,
+    which only says that no certificate applies.
     """
 
     verdict: str
@@ -63,7 +80,8 @@ class Classification:
 
     @property
     def mp_bounds(self) -> tuple[float, float]:
-        """What the verdict proves about MP: (1, 1), (0, 0) or the open (0, 1]."""
+        """What the verdict proves about MP: (1, 1), (0, 0), else the interval's ends
+        (open (0, 1) for ``intermediate``, (0, 1] or nothing for ``undecided``)."""
         return {MAXIMAL: (1.0, 1.0), MINIMAL: (0.0, 0.0)}.get(self.verdict, (0.0, 1.0))
 
     def __repr__(self) -> str:
@@ -111,8 +129,20 @@ class Classification:
                 row[key] = value
         return row
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict (the ``symmp classify --json`` object)."""
+    def to_dict(self, *, full: bool = False) -> dict:
+        """JSON-ready dict (the ``symmp classify --json`` object).
+
+        Per-row and per-column lists longer than :data:`LIST_LIMIT` (budgets,
+        wasted lines) are replaced by summaries unless ``full``.
+        """
+        budgets = {name: b.to_dict() for name, b in self.budgets.items()}
+        waste = [w.to_dict() for w in self.flow.waste]
+        if not full:
+            budgets = {
+                name: {key: _summary(value) for key, value in budget.items()} for name, budget in budgets.items()
+            }
+            if len(waste) > LIST_LIMIT:
+                waste = _waste_summary(self.flow.waste)
         out = {
             "class": self.verdict,
             "rank": self.rank,
@@ -121,8 +151,8 @@ class Classification:
             "affine": self.affine,
             "certificate": self.certificate,
             "error_bound": self.error_bound,
-            "budgets": {name: b.to_dict() for name, b in self.budgets.items()},
-            "waste": [w.to_dict() for w in self.flow.waste],
+            "budgets": budgets,
+            "waste": waste,
             "flow_bound": self.flow.bound,
             "uncovered_equations": self.flow.uncovered,
             "reasons": list(self.reasons),
@@ -135,6 +165,13 @@ class Classification:
                 "target_rank_certified": self.ranks.target_certified,
             },
         }
+        if self.ranks.projections:
+            out["rank_method"].update(
+                method="exact elimination modulo a prime of random projections of the Jacobians "
+                "(forward-mode Jacobian-vector products along random directions) at random integer points",
+                projections=self.ranks.projections,
+                points_used={"rank": self.ranks.points_used[0], "target_rank": self.ranks.points_used[1]},
+            )
         out.update(self.extra)
         return out
 
@@ -153,7 +190,8 @@ def _extra_text(value: object) -> str:
 
 def _summary_lines(result: Classification) -> list[tuple[str, str]]:
     if result.error_bound is None:
-        error = "none: no certificate applies"
+        error = ("not quantified" if result.verdict in (MAXIMAL, MINIMAL, INTERMEDIATE)
+                 else "none: no certificate applies")
     else:
         error = f"{result.error_bound:.3g}" + (
             " (certified)" if result.error_bound == 0 else " (Schwartz-Zippel)"
@@ -166,7 +204,9 @@ def _summary_lines(result: Classification) -> list[tuple[str, str]]:
         ("affine", "yes" if result.affine else "no"),
         ("error bound", error),
     ]
-    return lines + [(key.replace("_", " "), _extra_text(value)) for key, value in result.extra.items()]
+    return lines + [
+        (key.replace("_", " "), _extra_text(value)) for key, value in result.extra.items() if key != "evidence"
+    ]
 
 
 def render_classification(result: Classification) -> str:
@@ -175,6 +215,40 @@ def render_classification(result: Classification) -> str:
     lines.append("reasons:")
     lines += [f"  - {reason}" for reason in result.reasons]
     return "\n".join(lines)
+
+
+#: Lists longer than this are summarised in the JSON (``symmp classify --full``
+#: keeps them) and wasted lines beyond it in the reasons.
+LIST_LIMIT = 64
+
+
+def _summary(value):
+    """A long list of integers as its length, min, max and sum; anything else unchanged."""
+    if not isinstance(value, list) or len(value) <= LIST_LIMIT:
+        return value
+    return {"summary_of": len(value), "min": min(value), "max": max(value), "sum": sum(value)}
+
+
+def _waste_summary(waste: list) -> dict:
+    """Wasted lines counted per matrix and axis, with their total excess."""
+    groups: dict[str, dict] = {}
+    for w in waste:
+        group = groups.setdefault(f"{w.matrix} {w.axis}s", {"lines": 0, "excess": 0, "largest_excess": 0})
+        group["lines"] += 1
+        group["excess"] += w.excess
+        group["largest_excess"] = max(group["largest_excess"], w.excess)
+    return {"summary_of": len(waste), "by_line": groups}
+
+
+def _waste_sentences(waste: list) -> list[str]:
+    """One sentence per wasted line, or a count when there are many."""
+    if len(waste) <= LIST_LIMIT:
+        return [w.sentence() for w in waste]
+    parts = [
+        f"{group['lines']} {line} hold {group['excess']} learnable weights beyond their budgets"
+        for line, group in _waste_summary(waste)["by_line"].items()
+    ]
+    return ["; ".join(parts) + " (symmp classify --json --full lists them)"]
 
 
 def is_affine(allocation: Allocation) -> bool:
@@ -218,9 +292,11 @@ def classify(
         f"rho_full = {ranks.target_rank} (all weights): exact ranks modulo p = {ranks.prime} "
         f"at {ranks.points} random points"
     ]
-    reasons += [w.sentence() for w in flow.waste]
+    reasons += _waste_sentences(flow.waste)
     # counts of the lifted system (THEORY.md section 5), for polynomial models
-    extra = lifted_counts(allocation) if allocation.model.polynomial else {}
+    # built once and shared with the sequential search below
+    lifted = {"right": build_terms(allocation)} if allocation.model.polynomial else {}
+    extra = lifted_counts(allocation, lifted["right"]) if lifted else {}
     if flow.uncovered:
         reasons.append(
             f"the budgets let the learnable weights cover at most {flow.bound} of the "
@@ -258,8 +334,8 @@ def classify(
             seed=(allocation.seed or 0) if seed is None else seed,
         )
         # maximal / minimal verdicts here rest on proofs (interval certificates);
-        # an intermediate one only says that no certificate applies
-        return verdict(kind, certificate, None if kind == INTERMEDIATE else 0.0, *why)
+        # an undecided one only says that no certificate applies
+        return verdict(kind, certificate, None if kind == UNDECIDED else 0.0, *why)
     if ranks.rank < ranks.target_rank:
         return verdict(
             MINIMAL,
@@ -277,8 +353,20 @@ def classify(
         )
     # Sequential linearity of the lifted system (THEORY.md section 5), found by
     # the general block mechanism; the theorem pattern checks are a cross-check.
-    sequential = analyze_sequential(allocation, seed=seed)
-    theorems = [name for name, check in (("Theorem W-rows", w_rows_theorem), ("Theorem W-columns", w_columns_theorem)) if check(allocation)[0]]
+    sequential = analyze_sequential(allocation, seed=seed, terms=lifted)
+    context = ProverContext(
+        ranks=ranks,
+        seed=(allocation.seed or 0) if seed is None else seed,
+        points=points,
+        sequential=sequential,
+        classify=classify,
+    )
+    # theorems whose hypotheses prove MP = 1 (registered by symmp.theorems)
+    theorems = [
+        found
+        for prover in registered_provers("theorem")
+        if (found := prover.fn(allocation, context)) is not None
+    ]
     structure = sequential.structure
     if structure is not None and structure.exact:
         order = "; ".join(structure.describe_order())
@@ -292,17 +380,18 @@ def classify(
             f"determinant modulo p = {structure.prime} at a random instance), no equation left over: "
             "almost every instance has exactly one solution, real, so MP = 1",
             f"block order: {order}",
-            *(f"cross-check: the hypotheses of {name} hold too" for name in theorems),
+            *(f"cross-check: the hypotheses of {found.name} hold too" for found in theorems),
         )
     if theorems:
+        names = ", ".join(found.name for found in theorems)
         extra["sequential_cross_check"] = (
-            f"{', '.join(theorems)} holds but no sequential structure was found: {sequential.reason}"
+            f"{names} holds but no sequential structure was found: {sequential.reason}"
         )
         return verdict(
             MAXIMAL,
-            theorems[0],
-            0.0,
-            f"every hypothesis of {theorems[0]} holds (THEORY.md section 5): MP = 1",
+            theorems[0].name,
+            theorems[0].error_bound,
+            *theorems[0].reasons,
             f"cross-check failed: the sequential mechanism found no structure ({sequential.reason})",
         )
     if structure is not None:
@@ -312,10 +401,20 @@ def classify(
         )
     else:
         reasons.append(f"no sequentially linear block order: {sequential.reason}")
+    # certificates registered by the higher layers: MP = 1 (monotonicity, parity, ...),
+    # then witnesses of 0 < MP < 1
+    for stage in ("maximal", "intermediate"):
+        for prover in registered_provers(stage):
+            found = prover.fn(allocation, context)
+            if found is not None:
+                if found.evidence:
+                    extra["evidence"] = found.evidence
+                return verdict(found.verdict, found.name, found.error_bound, *found.reasons)
     return verdict(
-        INTERMEDIATE,
+        UNDECIDED,
         "Fact 1 (dimension): rho_A = rho_full, so MP > 0",
         ranks.target_bound,
         "rho_A = rho_full gives MP > 0, but the outputs are polynomial (not affine) in the "
-        "learnable weights and no certificate of MP = 1 applies: estimate MP numerically",
+        "learnable weights and no certificate of MP = 1 or of MP < 1 applies: undecided, "
+        "estimate MP numerically (an estimate, not a verdict)",
     )

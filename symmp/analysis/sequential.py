@@ -13,12 +13,12 @@ Detection, stage by stage (nothing is specific to any theorem):
 
 1. the equations that are *currently linear* (no product of two unsolved
    unknowns) form a bipartite equation-unknown incidence graph;
-2. a maximum matching (Hopcroft-Karp) and its alternating paths from
+2. a maximum matching (Hopcroft-Karp, scipy.sparse) and its alternating paths from
    unmatched unknowns separate the structurally under-determined unknowns;
    the rest are determined by their matched equations (Dulmage-Mendelsohn);
 3. the dependency graph of the determined unknowns (``u -> v`` when v's
    matched equation contains u) is condensed into strongly connected
-   components, which, in topological order, are the blocks;
+   components, which, in topological order (ties: smallest unknown id), are the blocks;
 4. each block's coefficient matrix is evaluated *exactly* modulo a prime at a
    random instance (random teacher, student fixed weights and inputs, the
    targets computed from the teacher, earlier blocks solved modulo p). A
@@ -53,14 +53,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
+import heapq
+
 import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from ..allocation import Allocation
 from ..arithmetic import DEFAULT_PRIME, ModularArithmetic
-from ..modlinalg import rank_mod_p, solve_mod_p
+from ..modlinalg import rank_mod_p, rref_mod_p, solve_mod_p
 from ..systems.instance import atom_values, teacher_targets
-from ..systems.lifted import LIFTINGS, TermSystem, build_terms
+from ..systems.lifted import LIFTINGS, TermSystem, build_terms, choose_form
+from ..systems.structure import Block, SequentialStructure
 
 __all__ = [
     "Block",
@@ -69,114 +73,8 @@ __all__ = [
     "find_sequential_structure",
     "analyze_sequential",
     "lifted_counts",
+    "lifted_size",
 ]
-
-_EQ, _VAR = 0, 1  # node tags of the equation/unknown matching graph
-
-
-@dataclass(frozen=True)
-class Block:
-    """Unknowns (atom ids) solved together from as many equations, at ``stage``."""
-
-    unknowns: tuple[int, ...]
-    equations: tuple[int, ...]
-    stage: int
-
-    @property
-    def size(self) -> int:
-        return len(self.unknowns)
-
-
-@dataclass(frozen=True)
-class SequentialStructure:
-    """A block order that solves the lifted system by square linear solves.
-
-    Attributes
-    ----------
-    terms : TermSystem
-        The lifted system (its ``lifting`` and ``form``).
-    blocks : tuple of Block
-        In solving order.
-    leftover : tuple of int
-        Equations not used by any block; they held at the random point.
-    prime, seed : int
-        The exact evaluation point of step 4.
-    """
-
-    terms: TermSystem
-    blocks: tuple[Block, ...]
-    leftover: tuple[int, ...]
-    prime: int
-    seed: int
-
-    @property
-    def exact(self) -> bool:
-        """True when no equation is left over: the structure proves MP = 1."""
-        return not self.leftover
-
-    @property
-    def lifting(self) -> str:
-        return self.terms.lifting
-
-    @property
-    def form(self) -> str:
-        return self.terms.form
-
-    def block_names(self, block: Block) -> list[str]:
-        return [self.terms.atoms[a].name for a in block.unknowns]
-
-    def describe_order(self, max_names: int = 4) -> list[str]:
-        """Readable block order; consecutive 1 x 1 blocks of one stage and
-        matrix are merged into one line."""
-        lines: list[str] = []
-        k = 0
-        blocks = self.blocks
-        while k < len(blocks):
-            block = blocks[k]
-            source = self.terms.atoms[block.unknowns[0]].source
-            run = k
-            if block.size == 1:
-                while (
-                    run + 1 < len(blocks)
-                    and blocks[run + 1].size == 1
-                    and blocks[run + 1].stage == block.stage
-                    and self.terms.atoms[blocks[run + 1].unknowns[0]].source == source
-                ):
-                    run += 1
-            if run > k:
-                names = [self.terms.atoms[b.unknowns[0]].name for b in blocks[k : run + 1]]
-                shown = ", ".join(names[:max_names]) + (", ..." if len(names) > max_names else "")
-                lines.append(f"blocks {k + 1}-{run + 1}: {shown} (1 x 1 each)")
-            else:
-                lines.append(f"block {k + 1} ({block.size} x {block.size}): {_summary(self, block, max_names)}")
-            k = run + 1
-        return lines
-
-    def to_dict(self) -> dict:
-        return {
-            "lifting": self.lifting,
-            "form": self.form,
-            "exact": self.exact,
-            "blocks": [
-                {"stage": b.stage, "unknowns": self.block_names(b), "equations": list(b.equations)}
-                for b in self.blocks
-            ],
-            "leftover_equations": list(self.leftover),
-            "prime": self.prime,
-            "seed": self.seed,
-        }
-
-
-def _summary(structure: SequentialStructure, block: Block, max_names: int) -> str:
-    names = structure.block_names(block)
-    if len(names) <= max_names:
-        return ", ".join(names)
-    counts: dict[str, int] = {}
-    for a in block.unknowns:
-        source = structure.terms.atoms[a].source
-        counts[source] = counts.get(source, 0) + 1
-    return ", ".join(f"{count} of {source}" for source, count in counts.items())
-
 
 @dataclass(frozen=True)
 class SequentialReport:
@@ -217,6 +115,7 @@ def analyze_sequential(
     form: str = "auto",
     prime: int = DEFAULT_PRIME,
     seed: int | None = None,
+    terms: dict[str, TermSystem] | None = None,
 ) -> SequentialReport:
     """Search for a sequentially linear block order (module docstring).
 
@@ -232,6 +131,10 @@ def analyze_sequential(
         Prime for the exact evaluation (below 2**31).
     seed : int, optional
         Seed of the random instance; default ``allocation.seed`` or 0.
+    terms : dict, optional
+        Lifted systems already built (lifting name to the
+        :class:`TermSystem` of this allocation and ``form``), shared with the
+        caller instead of built again; the ones built here are added to it.
 
     Returns
     -------
@@ -240,9 +143,16 @@ def analyze_sequential(
     seed = (allocation.seed or 0) if seed is None else seed
     attempts: dict[str, str] = {}
     fallback = None
+    built = {} if terms is None else terms
     for lifting in liftings:
-        terms = build_terms(allocation, lifting=lifting, form=form)
-        structure, why = _detect(allocation, terms, prime, seed)
+        equations, unknowns = lifted_size(allocation, lifting, form)
+        if lifting not in built and equations < unknowns:
+            # decided by the counts alone, without expanding the system's terms
+            attempts[lifting] = _too_few(equations, unknowns)
+            continue
+        if lifting not in built:
+            built[lifting] = build_terms(allocation, lifting=lifting, form=form)
+        structure, why = _detect(allocation, built[lifting], prime, seed)
         if structure is not None and structure.exact:
             return SequentialReport(structure, attempts)
         if structure is not None and fallback is None:
@@ -251,7 +161,7 @@ def analyze_sequential(
     return SequentialReport(fallback, attempts)
 
 
-def lifted_counts(allocation: Allocation) -> dict:
+def lifted_counts(allocation: Allocation, terms: TermSystem | None = None) -> dict:
     """Equation and unknown counts of the (right-)lifted system, for verdicts.
 
     Examples
@@ -260,7 +170,7 @@ def lifted_counts(allocation: Allocation) -> dict:
     >>> lifted_counts(Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2))["equations"]
     {'linear': 4, 'quadratic': 2}
     """
-    terms = build_terms(allocation)
+    terms = build_terms(allocation) if terms is None else terms
     return {
         "equations": terms.counts(),
         "unknowns": terms.unknown_counts(),
@@ -279,9 +189,50 @@ def _random_values(allocation: Allocation, terms: TermSystem, prime: int, seed: 
     return atom_values(terms, fixed, inputs, targets, dtype=np.int64)
 
 
+def lifted_size(allocation: Allocation, lifting: str = "right", form: str = "auto") -> tuple[int, int]:
+    """(equations, unknowns) of the lifted system, counted without building it.
+
+    Mirrors :func:`symmp.systems.lifted.build_terms` (the tests check the two
+    agree): auxiliary matrices and their defining equations, plus the output
+    (or reduced) equations.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> lifted_size(Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2))
+    (6, 6)
+    """
+    model, m, r = allocation.model, allocation.m, allocation.r
+    chosen = choose_form(allocation, form)
+    if model.kind == "lrnn":
+        lags = model.max_power - model.power_offset + 1
+        auxiliary = model.max_power * (model.n * model.b if lifting == "right" else model.d * model.n)
+        outputs = lags * model.d * model.b if chosen == "markov" else model.d * m
+        return auxiliary + outputs, r + auxiliary
+    widths = [model.input_shape(1)[0]] + [shape[0] for shape in model.matrix_shapes.values()]
+    layers = len(widths) - 1
+    cols = m if chosen == "outputs" else widths[0]
+    if lifting == "right":
+        first = 1 if chosen == "outputs" else 2
+        auxiliary = sum(widths[l] * cols for l in range(first, layers))
+    else:
+        auxiliary = sum(model.output_dim * widths[l] for l in range(1, layers - 1))
+    return auxiliary + model.output_dim * cols, r + auxiliary
+
+
+def _too_few(equations: int, unknowns: int) -> str:
+    return (
+        f"{equations} equations for {unknowns} unknowns: fewer equations than unknowns, so no "
+        "order of square blocks solves every unknown"
+    )
+
+
 def _detect(allocation: Allocation, terms: TermSystem, prime: int, seed: int):
-    values = _random_values(allocation, terms, prime, seed)
     unknown = terms.unknown_mask()
+    if terms.n_equations < int(unknown.sum()):
+        # square blocks use distinct equations: they cannot solve every unknown
+        return None, _too_few(terms.n_equations, int(unknown.sum()))
+    values = _random_values(allocation, terms, prime, seed)
     solved = ~unknown
     used = np.zeros(terms.n_equations, dtype=bool)
     blocks: list[Block] = []
@@ -316,54 +267,78 @@ def _detect(allocation: Allocation, terms: TermSystem, prime: int, seed: int):
 
 
 def _stage(terms, values, solved, used, candidates, per_term, live, prime, stage) -> list[Block]:
-    """One Dulmage-Mendelsohn stage; updates values, solved and used in place."""
+    """One Dulmage-Mendelsohn stage; updates values, solved and used in place.
+
+    Sparse throughout (scipy.sparse on integer ids): the incidence matrix of
+    the currently linear equations and their unsolved unknowns, its maximum
+    matching (Hopcroft-Karp), the alternating-path search, the dependency
+    graph and its strongly connected components; the components are solved
+    in a topological order that breaks ties by the smallest unknown id, so the
+    block order is reproducible.
+    """
     mask = candidates[terms.equation] & (per_term == 1)
     if not mask.any():
         return []
     factors = terms.factors[mask]
-    pair_atoms = factors[live[factors]]
-    pair_equations = terms.equation[mask]
-    graph = nx.Graph()
-    # nodes (_EQ, equation) and (_VAR, atom), integer tags and sorted insertion: the matching
-    # and the block order must not depend on Python's per-process string hashing (networkx
-    # iterates sets of nodes), so that block solves are reproducible
-    eq_nodes = sorted({(_EQ, int(e)) for e in pair_equations})
-    graph.add_nodes_from(eq_nodes, bipartite=0)
-    graph.add_edges_from(sorted({((_EQ, int(e)), (_VAR, int(a))) for e, a in zip(pair_equations, pair_atoms)}))
-    matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=eq_nodes)
-    var_nodes = [node for node in graph if node[0] == _VAR]
+    eq_ids, eq_index = np.unique(terms.equation[mask], return_inverse=True)
+    var_ids, var_index = np.unique(factors[live[factors]], return_inverse=True)
+    incidence = csr_matrix(
+        (np.ones(eq_index.size, dtype=np.int8), (eq_index, var_index)), shape=(eq_ids.size, var_ids.size)
+    )
+    incidence.sum_duplicates()
+    by_var = incidence.tocsc()
+    eq_match = maximum_bipartite_matching(incidence, perm_type="column")  # eq -> var or -1
+    var_match = np.full(var_ids.size, -1, dtype=np.intp)
+    matched = np.flatnonzero(eq_match >= 0)
+    var_match[eq_match[matched]] = matched
     # alternating paths from unmatched unknowns reach the under-determined part
-    reached = {v for v in var_nodes if v not in matching}
-    stack = list(reached)
-    while stack:
-        v = stack.pop()
-        for eq in graph[v]:
-            u = matching.get(eq)
-            if u is not None and u not in reached:
-                reached.add(u)
-                stack.append(u)
-    determined = [v for v in var_nodes if v in matching and v not in reached]
-    dependency = nx.DiGraph()
-    dependency.add_nodes_from(determined)
-    for v in determined:
-        for u in graph[matching[v]]:
-            if u != v:
-                dependency.add_edge(u, v)
-    condensed = nx.condensation(dependency)
+    reached = var_match < 0
+    frontier = np.flatnonzero(reached)
+    while frontier.size:
+        hit = np.unique(by_var[:, frontier].indices)
+        step = eq_match[hit]
+        step = np.unique(step[step >= 0])
+        step = step[~reached[step]]
+        reached[step] = True
+        frontier = step
+    determined = np.flatnonzero(~reached)
+    if determined.size == 0:
+        return []
+    # u -> v when v's matched equation contains u (every such u is determined)
+    edges = incidence[var_match[determined]].tocoo()
+    position = np.full(var_ids.size, -1, dtype=np.intp)
+    position[determined] = np.arange(determined.size)
+    tail, head = position[edges.col], edges.row
+    keep = tail != head
+    tail, head = tail[keep], head[keep]
+    dependency = csr_matrix(
+        (np.ones(tail.size, dtype=np.int8), (tail, head)), shape=(determined.size, determined.size)
+    )
+    count, labels = connected_components(dependency, directed=True, connection="strong")
+    members = [[] for _ in range(count)]
+    for node in np.argsort(labels, kind="stable"):
+        members[labels[node]].append(int(var_ids[determined[node]]))
+    cross = labels[tail] != labels[head]
+    links = np.unique(np.stack([labels[tail][cross], labels[head][cross]], axis=1), axis=0)
+    predecessors: list[list[int]] = [[] for _ in range(count)]
+    successors: list[list[int]] = [[] for _ in range(count)]
+    for a, b in links.tolist():
+        predecessors[b].append(a)
+        successors[a].append(b)
     blocks = []
-    failed: set = set()
-    for component in nx.topological_sort(condensed):
-        members = sorted(condensed.nodes[component]["members"], key=lambda node: node[1])
-        if any(u in failed for v in members for u in dependency.predecessors(v) if u not in members):
-            failed.update(members)
+    failed = np.zeros(count, dtype=bool)
+    for component in _topological_order(members, predecessors, successors):
+        if any(failed[c] for c in predecessors[component]):
+            failed[component] = True
             continue
-        block_vars = [v[1] for v in members]
-        block_eqs = [matching[v][1] for v in members]
+        block_vars = members[component]
+        local = np.searchsorted(var_ids, block_vars)
+        block_eqs = [int(eq_ids[var_match[v]]) for v in local]
         A, c = terms.linearize(block_eqs, block_vars, values, prime)
         if rank_mod_p(A, prime) < len(block_vars):
-            block_eqs = _independent_equations(terms, graph, used, block_vars, solved, values, prime)
+            block_eqs = _independent_equations(terms, incidence, by_var, eq_ids, var_ids, local, used, solved, values, prime)
             if block_eqs is None:
-                failed.update(members)
+                failed[component] = True
                 continue
             A, c = terms.linearize(block_eqs, block_vars, values, prime)
         x = solve_mod_p(A, (-c) % prime, prime)
@@ -374,29 +349,39 @@ def _stage(terms, values, solved, used, candidates, per_term, live, prime, stage
     return blocks
 
 
-def _independent_equations(terms, graph, used, block_vars, solved, values, prime) -> list[int] | None:
-    """Unused currently-linear equations in ``block_vars`` (and solved atoms)
-    with full column rank; returns |block| independent ones, or None."""
-    import flint
+def _topological_order(members, predecessors, successors) -> list[int]:
+    """Components in dependency order, ties broken by their smallest unknown id."""
+    waiting = [len(p) for p in predecessors]
+    ready = [(members[c][0], c) for c in range(len(members)) if not waiting[c]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, component = heapq.heappop(ready)
+        order.append(component)
+        for nxt in successors[component]:
+            waiting[nxt] -= 1
+            if not waiting[nxt]:
+                heapq.heappush(ready, (members[nxt][0], nxt))
+    return order
 
-    inside = set(block_vars)
-    options = set()
-    for a in block_vars:
-        for eq in graph[(_VAR, a)]:
-            e = eq[1]
-            if used[e]:
-                continue
-            if all(u[1] in inside or solved[u[1]] for u in graph[eq]):
-                options.add(e)
-    options = sorted(options)
+
+def _independent_equations(terms, incidence, by_var, eq_ids, var_ids, local, used, solved, values, prime):
+    """Unused currently-linear equations in the block's unknowns (and solved
+    atoms) with full column rank; returns |block| independent ones, or None."""
+    inside = np.zeros(var_ids.size, dtype=bool)
+    inside[local] = True
+    options = []
+    for e in np.unique(by_var[:, local].indices):
+        if used[eq_ids[e]]:
+            continue
+        others = incidence.indices[incidence.indptr[e] : incidence.indptr[e + 1]]
+        if np.all(inside[others] | solved[var_ids[others]]):
+            options.append(int(eq_ids[e]))
+    block_vars = [int(v) for v in var_ids[local]]
     if len(options) < len(block_vars):
         return None
     A, _ = terms.linearize(options, block_vars, values, prime)
     if rank_mod_p(A, prime) < len(block_vars):
         return None
-    reduced, rank = flint.nmod_mat(A.T.tolist(), prime).rref()
-    pivots = []
-    for i in range(rank):
-        row = [int(reduced[i, j]) for j in range(len(options))]
-        pivots.append(next(j for j, value in enumerate(row) if value))
+    _, pivots = rref_mod_p(A.T, prime)
     return [options[j] for j in pivots]

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
-from ..errors import SymmpError, shorten
+from .. import __version__
+from ..errors import SymmpError, Terminated, shorten
 
-__all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError"]
+__all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError", "add_yes_option", "apply_yes"]
 
 #: subcommand modules, in the order ``symmp --help`` lists them
 COMMAND_MODULES = ["classify", "theorems", "mp", "sweep", "latex"]
@@ -56,10 +58,23 @@ def non_negative_int(text: str) -> int:
     return _bounded_int(text, 0, "a non-negative integer")
 
 
+def add_yes_option(parser: argparse.ArgumentParser) -> None:
+    """``--yes``: run even when the time estimate is above the limit."""
+    parser.add_argument("--yes", action="store_true",
+                        help="run even when the time estimate exceeds the limit "
+                        "(SYMMP_TIME_LIMIT_SECONDS, default 60 s)")
+
+
+def apply_yes(args: argparse.Namespace) -> None:
+    """Lift the time limit for this process when ``--yes`` was given."""
+    if getattr(args, "yes", False):
+        import os
+
+        os.environ["SYMMP_TIME_LIMIT_SECONDS"] = "inf"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every registered subcommand."""
-    from .. import __version__
-
     parser = _Parser(
         prog="symmp",
         description="Expressive power of subset learning: classify allocations, "
@@ -75,11 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    previous = _on_sigterm()
     try:
         args = build_parser().parse_args(argv)
+        apply_yes(args)
         return int(args.func(args) or 0)
     except SymmpError as err:
         return _fail(str(err))
+    except Terminated:
+        print("error: terminated (SIGTERM); every finished trial is kept in the ledger", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -96,6 +116,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:  # e.g. writing output to a full disk
         where = f" {shorten(err.filename, 200)}" if err.filename else ""
         return _fail(f"cannot read or write{where}: {err.strerror or err}")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated()
+
+
+def _on_sigterm():
+    """Answer SIGTERM like SIGINT (raise :class:`Terminated`); returns the handler it replaced."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 def _fail(message: str) -> int:

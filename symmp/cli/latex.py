@@ -8,11 +8,13 @@ exists.
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
+from ..analysis.cost import check_time, listing_seconds
+from ..analysis.sequential import analyze_sequential
 from ..spec import load_spec
-from . import UsageError, non_negative_int, positive_int
+from ..systems import build_system, default_form
+from . import UsageError, add_yes_option, non_negative_int, positive_int
 
 __all__ = ["register", "UNLIFTED_TERM_LIMIT"]
 
@@ -40,38 +42,26 @@ def register(subparsers) -> None:
     parser.add_argument("--standalone", action="store_true", help="a complete document that pdflatex compiles")
     parser.add_argument("--terms-per-line", type=positive_int, default=5, help="terms per printed line (default 5)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_yes_option(parser)
     parser.set_defaults(func=run)
 
 
 def _unlifted_estimate(allocation) -> int:
-    """Number of monomials of the expanded unlifted system (an upper bound).
-
-    Reduced right-hand sides: one polynomial per entry of ``D W^j B`` (or of
-    ``W_L ... W_1``). Below the stacked input dimension the outputs
-    themselves are expanded: each of the d*m outputs sums every one of those
-    polynomials against an input, m times as many monomials.
-    """
-    from ..systems import default_form
-
-    model = allocation.model
-    if model.kind == "lrnn":
-        per_entry = sum(model.n ** (j + 1) for j in range(model.power_offset, model.max_power + 1))
-        reduced = per_entry * model.d * model.b
-    else:
-        widths = model.input_shape(1)[:1] + tuple(shape[0] for shape in model.matrix_shapes.values())
-        reduced = math.prod(widths[1:-1]) * widths[0] * model.output_dim
-    return reduced * allocation.m if default_form(allocation) == "outputs" else reduced
+    """Number of monomials of the expanded unlifted system (the model's upper
+    bound, :meth:`~symmp.models.Model.unlifted_monomials`): reduced
+    right-hand sides expand one polynomial per entry of ``D W^j B`` (or of
+    ``W_L ... W_1``); below the stacked input dimension the outputs
+    themselves, m times as many."""
+    return allocation.model.unlifted_monomials(allocation.m, default_form(allocation))
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..analysis.sequential import analyze_sequential
-    from ..systems import build_system
-
     allocation = load_spec(args.spec)
     if not allocation.model.polynomial:
         raise UsageError(f"model {allocation.model.kind!r} is not polynomial: no equation system to list")
     structure = None
     if args.lifted:
+        check_time(listing_seconds(allocation), "the lifted listing", "list a smaller model")
         structure = analyze_sequential(allocation).structure
         lifting = structure.lifting if structure is not None else "right"
         system = build_system(allocation, lifted=True, values=args.values, lifting=lifting)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 
+from ..errors import SymmpError
 from ..numeric import SOLVER_INFO, estimate_mp
 from ..numeric.solvers import solver_help
 from ..numeric.runs.ledger import DEFAULT_STORE
 from ..spec import load_spec
-from . import UsageError, non_negative_int, positive_int
+from . import UsageError, add_yes_option, non_negative_int, positive_int
 from ._output import print_json
 
 __all__ = ["register", "add_run_options", "run_options"]
@@ -82,6 +83,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sigma", type=positive_float, default=1.0, help="weight scale (default 1)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar (shown by default on a terminal: trials, rate, ETA)")
+    add_yes_option(parser)
 
 
 def run_options(args: argparse.Namespace) -> dict:
@@ -117,6 +119,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
     result = estimate_mp(allocation, **run_options(args))
+    if result.trials and result.failed == result.trials:
+        reason = next(iter(result.failures))
+        raise SymmpError(f"all {result.trials} trials failed, no MP to report: {reason}")
     if args.json:
         print_json(result.to_dict(include_trials=args.trials_json))
     else:
@@ -124,6 +129,9 @@ def run(args: argparse.Namespace) -> int:
         if result.method != "certificate":
             print(f"{result.note}; {result.seconds:.2f} s"
                   + (f", {result.reused} trials reused from {result.store}" if result.reused else ""))
+            for reason, count in result.failures.items():
+                print(f"{count} of {result.trials} trials failed (counted as unproved no-matches): "
+                      f"{reason}")
             summary = result.trial_summary
             for key, label in (("steps", "steps used"), ("relative_loss", "final relative loss")):
                 if "median" in summary.get(key, {}):  # absent when no value was finite

@@ -61,9 +61,9 @@ def _family(args):
     if args.matrix not in model.matrix_shapes:
         raise SpecError(f"--matrix {args.matrix!r} is not a matrix of {args.model}; allowed: "
                         f"{', '.join(model.matrix_shapes)}")
-    is_lrnn = args.model == "lrnn"
-    r = args.r if args.r is not None else (dims["d"] * dims["T"] * dims["b"] if is_lrnn else None)
-    m = args.m if args.m is not None else (dims["T"] * dims["b"] if is_lrnn else None)
+    defaults = model.sweep_defaults()
+    r = args.r if args.r is not None else defaults.get("r")
+    m = args.m if args.m is not None else defaults.get("m")
     if r is None or m is None:
         raise UsageError(f"--r and --m are required for model {args.model!r}")
     lines = model.matrix_shapes[args.matrix][0 if args.axis == "row" else 1]
@@ -81,6 +81,11 @@ def _family(args):
     return model, r, m, [k for k in Ks if k <= r and -(-r // k) <= width], Ks
 
 
+def _span(values: list[int]) -> str:
+    """'[1, 2, 3]', or '1..1000 (1000 values)' when long."""
+    return str(values) if len(values) <= 6 else f"{values[0]}..{values[-1]} ({len(values)} values)"
+
+
 def _check_writable(option: str, path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
@@ -93,6 +98,14 @@ def run(args: argparse.Namespace) -> int:
     run = run_options(args)
     model, r, m, Ks, asked = _family(args)
     skipped = sorted(set(asked) - set(Ks))
+    if not Ks:  # nothing to sweep: an empty table is not a result
+        lines = model.matrix_shapes[args.matrix][0 if args.axis == "row" else 1]
+        width = model.matrix_shapes[args.matrix][1 if args.axis == "row" else 0]
+        raise UsageError(
+            f"nothing to sweep: r = {r} learnable entries fit in no K of {_span(skipped)} (K {args.axis}s "
+            f"of {args.matrix} hold at most K*{width} entries and need at least K of them; "
+            f"{args.matrix} has {lines} {args.axis}s); choose --r between 1 and {lines * width}"
+        )
     if args.plot:  # fail before the long computation when matplotlib is missing
         require_matplotlib()
     if args.out and not args.out.endswith((".csv", ".json")):

@@ -9,11 +9,14 @@ True
 
 from __future__ import annotations
 
+from ..errors import SpecError
+from ._checks import check_positive_int
 from .base import Entry, JacobianFactor, Model
 from .lffn import LFFN
 from .linear import LinearEstimator
 from .lrnn import CONVENTIONS, LRNN
-from .relu import ACTIVATIONS, ShallowReLU
+from .activations import ACTIVATIONS, Activation
+from .relu import ShallowReLU
 from .relu2 import DeepReLU2
 
 __all__ = [
@@ -27,8 +30,12 @@ __all__ = [
     "DeepReLU2",
     "CONVENTIONS",
     "ACTIVATIONS",
+    "Activation",
     "MODEL_REGISTRY",
     "make_model",
+    "register_model",
+    "model_options",
+    "check_positive_int",
 ]
 
 #: spec ``model`` name -> (class, required dims, optional top-level options)
@@ -41,10 +48,31 @@ MODEL_REGISTRY: dict[str, tuple[type[Model], tuple[str, ...], tuple[str, ...]]] 
 }
 
 
+def register_model(
+    kind: str, cls: type[Model], dims: tuple[str, ...], options: tuple[str, ...] = ()
+) -> None:
+    """Add a model to :data:`MODEL_REGISTRY`: spec name ``kind``, its class,
+    the ``dims`` keys its constructor takes and its optional top-level spec
+    options. A new model is one file implementing :class:`Model` plus this call.
+
+    Examples
+    --------
+    >>> register_model("linear", LinearEstimator, ("n", "d"))  # already there: same entry
+    """
+    if not isinstance(kind, str) or not kind:
+        raise SpecError(f"a model's spec name must be a non-empty string, got {kind!r}")
+    if not (isinstance(cls, type) and issubclass(cls, Model)):
+        raise SpecError(f"model {kind!r}: {cls!r} does not implement symmp.models.Model")
+    MODEL_REGISTRY[kind] = (cls, tuple(dims), tuple(options))
+
+
+def model_options() -> set[str]:
+    """Every optional top-level spec key some registered model takes."""
+    return {option for _, _, options in MODEL_REGISTRY.values() for option in options}
+
+
 def make_model(kind: str, dims: dict, **options) -> Model:
     """Build a model from its spec name, ``dims`` and options (e.g. ``convention``)."""
-    from ..errors import SpecError
-
     if kind not in MODEL_REGISTRY:
         raise SpecError(
             f"unknown model {kind!r}; allowed: {', '.join(map(repr, MODEL_REGISTRY))}"

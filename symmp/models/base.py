@@ -137,6 +137,67 @@ class Model(ABC):
             for j in range(self.matrix_shapes[name][1])
         ]
 
+    # ------------------------------------------------------ polynomial systems
+    #: name of the reduced right-hand sides that eliminate the inputs
+    #: (``"markov"``, ``"product"``), or None when the model has none
+    reduced_form: str | None = None
+
+    def input_blocks(self) -> list[str]:
+        """Names of the input blocks: ``"X"`` for inputs ``(rows, m)``,
+        ``"X1" .. "XT"`` for inputs ``(T, rows, m)`` (block t is ``inputs[t - 1]``)."""
+        shape = self.input_shape(1)
+        return ["X"] if len(shape) == 2 else [f"X{t}" for t in range(1, shape[0] + 1)]
+
+    def stacked_input_dim(self) -> int:
+        """Rows of the stacked input (every input block on top of the next)."""
+        return math.prod(self.input_shape(1)[:-1])
+
+    def stacked_inputs(self, inputs: np.ndarray) -> np.ndarray:
+        """The input blocks stacked, shape ``(..., stacked_input_dim, m)``."""
+        inputs = np.asarray(inputs)
+        depth = len(self.input_shape(1))
+        return inputs.reshape(inputs.shape[: inputs.ndim - depth] + (self.stacked_input_dim(), inputs.shape[-1]))
+
+    def coefficient_names(self) -> list[str]:
+        """Target block multiplying each input block, for models whose outputs
+        are linear in the inputs (``Y = sum_k C_k X_k``, names in input-block
+        order); empty when the model has no reduced form."""
+        return []
+
+    def reduced_targets(
+        self, weights: Mapping[str, np.ndarray], ar: Arithmetic = FLOAT
+    ) -> dict[str, np.ndarray]:
+        """The blocks ``C_k`` of the reduced right-hand sides (see :attr:`reduced_form`)."""
+        raise NotImplementedError(f"model {self.kind!r} has no reduced form")
+
+    def split_coefficients(self, coefficients: np.ndarray) -> dict[str, np.ndarray]:
+        """``C = [C_1, ..., C_K]`` (``(..., d, stacked_input_dim)``) cut into its named blocks."""
+        names = self.coefficient_names()
+        width = coefficients.shape[-1] // len(names)
+        return {name: coefficients[..., :, k * width : (k + 1) * width] for k, name in enumerate(names)}
+
+    def write_system(self, writer, form: str) -> None:
+        """Write the equations of the matching problem into ``writer``.
+
+        ``writer`` is a system writer of :mod:`symmp.systems` (its
+        ``lifting`` is ``"right"``, ``"left"`` or None for the unlifted
+        system); ``form`` names the right-hand sides. The default lifts the
+        model's own :meth:`forward` pass (``"outputs"`` form only): models
+        with a sharper lifting override it.
+        """
+        writer.write_forward(self, form)
+
+    def unlifted_monomials(self, m: int, form: str) -> int:
+        """An upper bound on the monomials of the expanded unlifted system: the
+        forward pass with every weight and input 1 counts the products of
+        entries each output sums (monomials before any merge)."""
+        ones = {name: np.ones(shape) for name, shape in self.matrix_shapes.items()}
+        return int(np.sum(self.forward(ones, np.ones(self.input_shape(m)))))
+
+    def sweep_defaults(self) -> dict:
+        """Default ``r`` and ``m`` of ``symmp sweep`` for this model (empty: none)."""
+        return {}
+
     # --------------------------------------------------------------- compute
     @abstractmethod
     def forward(

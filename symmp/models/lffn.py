@@ -10,11 +10,12 @@ from ..arithmetic import FLOAT, Arithmetic
 from ..errors import SpecError
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
+from .chain import ProductChain
 
 __all__ = ["LFFN"]
 
 
-class LFFN(Model):
+class LFFN(ProductChain, Model):
     """Linear feed-forward network; ``widths = [n_0, ..., n_L]``, W_l is n_l x n_{l-1}.
 
     W1 is applied first. Inputs have shape ``(n_0, m)``.

@@ -9,11 +9,12 @@ import numpy as np
 from ..arithmetic import FLOAT, Arithmetic
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
+from .chain import ProductChain
 
 __all__ = ["LinearEstimator"]
 
 
-class LinearEstimator(Model):
+class LinearEstimator(ProductChain, Model):
     """Y = W X with W of shape (d, n).
 
     Examples

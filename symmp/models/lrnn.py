@@ -111,12 +111,95 @@ class LRNN(Model):
             states.append(drive if t == 0 else ar.add(ar.matmul(W, states[-1]), drive))
         return states
 
-    # G_a = D W^a, a = 0..count-1
-    def _read_outs(self, weights, count: int, ar: Arithmetic) -> list[np.ndarray]:
+    def readouts(self, weights, count: int, ar: Arithmetic = FLOAT) -> list:
+        """``[D, D W, ..., D W^(count-1)]`` (the left factors G_a = G_(a-1) W), batched."""
         reads = [weights["D"]]
         for _ in range(count - 1):
             reads.append(ar.matmul(reads[-1], weights["W"]))
         return reads
+
+    def powers_times(self, weights, count: int, ar: Arithmetic = FLOAT) -> list:
+        """``[B, W B, ..., W^(count-1) B]`` (F_j = W F_(j-1)), batched."""
+        out = [weights["B"]]
+        for _ in range(count - 1):
+            out.append(ar.matmul(weights["W"], out[-1]))
+        return out
+
+    def markov_blocks(self, weights, ar: Arithmetic = FLOAT, *, side: str = "right", lift=None) -> dict:
+        """The Markov blocks ``{j: D W^j B}`` for j = e .. max_power.
+
+        ``side="right"`` multiplies ``F_j = W F_(j-1)`` from ``F_0 = B`` and
+        then ``D F_j``; ``"left"`` multiplies ``G_j = G_(j-1) W`` from
+        ``G_0 = D`` and then ``G_j B``. ``lift(j, F_j)``, when given, may
+        replace each ``F_j`` (``G_j``) before it is used (the lifted systems
+        put auxiliary unknowns there). ``ar`` is any arithmetic with
+        ``matmul``: floats, residues, or a system writer's symbolic one.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> w = {"W": np.array([[2.0]]), "B": np.array([[1.0]]), "D": np.array([[3.0]])}
+        >>> LRNN(n=1, b=1, d=1, T=2).markov_blocks(w)
+        {1: array([[6.]]), 2: array([[12.]])}
+        """
+        W, B, D = weights["W"], weights["B"], weights["D"]
+        out = {}
+        power = B if side == "right" else D
+        for j in range(self.max_power + 1):
+            if j:
+                power = ar.matmul(W, power) if side == "right" else ar.matmul(power, W)
+                if lift is not None:
+                    power = lift(j, power)
+            if j >= self.power_offset:
+                out[j] = ar.matmul(D, power) if side == "right" else ar.matmul(power, B)
+        return out
+
+    # ------------------------------------------------------ polynomial systems
+    reduced_form = "markov"
+
+    def coefficient_names(self) -> list[str]:
+        # Y = sum_t M_(T-t+e) X_t
+        return [f"M{self.T - t + self.power_offset}" for t in range(1, self.T + 1)]
+
+    def reduced_targets(self, weights, ar: Arithmetic = FLOAT) -> dict:
+        return {f"M{j}": block for j, block in self.markov_blocks(weights, ar).items()}
+
+    def write_system(self, writer, form: str) -> None:
+        """The Markov form ``D W^j B = M_j`` or the outputs, lifted with
+        F_j = W^j B (right) or G_j = D W^j (left) auxiliaries."""
+        d, b, m, e = self.d, self.b, writer.m, self.power_offset
+        W, B, D = (writer.weights(name) for name in ("W", "B", "D"))
+        right = writer.lifting != "left"
+
+        def lift(j, product):
+            if right:
+                group = f"F_{{{j}}} = W F_{{{j - 1}}}" if j > 1 else "F_{1} = W B"
+            else:
+                group = f"G_{{{j}}} = G_{{{j - 1}}} W" if j > 1 else "G_{1} = D W"
+            return writer.auxiliary(f"F{j}" if right else f"G{j}", product, group)
+
+        seeded = {"W": W, "B": writer.start(B) if right else B, "D": D if right else writer.start(D)}
+        markov = self.markov_blocks(seeded, writer, side="right" if right else "left", lift=lift)
+        if form == "markov":
+            for j, block in markov.items():
+                writer.equate(block, writer.target(f"M{j}", (d, b)), f"D W^{{{j}}} B = M_{{{j}}}")
+            return
+        total = None
+        for t in range(1, self.T + 1):
+            term = writer.matmul(markov[self.T - t + e], writer.input(f"X{t}", (b, m)))
+            total = term if total is None else writer.add(total, term)
+        group = r"D \sum_t W^{T-t" + ("+1" if e else "") + "} B X_t = Y"
+        writer.equate(total, writer.target("Y", (d, m)), group)
+
+    def unlifted_monomials(self, m: int, form: str) -> int:
+        # one polynomial of n^(j+1) monomials per entry of each D W^j B
+        per_entry = sum(self.n ** (j + 1) for j in range(self.power_offset, self.max_power + 1))
+        reduced = per_entry * self.d * self.b
+        return reduced * m if form == "outputs" else reduced
+
+    def sweep_defaults(self) -> dict:
+        # the paper's experiment: r = d*T*b learnable entries, m = T*b samples
+        return {"r": self.d * self.T * self.b, "m": self.T * self.b}
 
     def _final_state(self, weights, states, ar: Arithmetic) -> np.ndarray:
         if self.convention == "paper":
@@ -131,7 +214,7 @@ class LRNN(Model):
         if name == "D":
             states = self._drive_states(weights, inputs, ar)
             return [JacobianFactor(ar.eye(self.d), self._final_state(weights, states, ar))]
-        reads = self._read_outs(weights, self.max_power + 1, ar)
+        reads = self.readouts(weights, self.max_power + 1, ar)
         e = self.power_offset
         if name == "B":
             # Y = sum_t G_{T-t+e} B X_t

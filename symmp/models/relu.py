@@ -16,39 +16,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..arithmetic import FLOAT, Arithmetic
-from ..errors import SpecError
 from ._checks import check_positive_int
+from .activations import ACTIVATIONS, LEAK, check_activation
 from .base import JacobianFactor, Model
 
 __all__ = ["ShallowReLU", "ACTIVATIONS", "check_activation", "gaussian_point", "slope_residues"]
-
-_LEAK = 0.01
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-#: name -> (function, derivative)
-ACTIVATIONS = {
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
-    "leaky_relu": (
-        lambda z: np.where(z > 0, z, _LEAK * z),
-        lambda z: np.where(z > 0, 1.0, _LEAK),
-    ),
-    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z))),
-}
-
-
-def check_activation(activation) -> str:
-    """``activation`` if it names one of :data:`ACTIVATIONS`, else a one-line SpecError."""
-    if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise SpecError(
-            f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}"
-        )
-    return activation
-
 
 def gaussian_point(model: Model, m: int, rng: np.random.Generator) -> tuple[dict, np.ndarray]:
     """Weights with variance 1/fan_in and N(0, 1) inputs (THEORY.md section 2)."""
@@ -66,7 +38,7 @@ def slope_residues(active: np.ndarray, activation: str, ar: Arithmetic, rng: np.
     if activation == "relu":
         return active
     if activation == "leaky_relu":
-        leak = pow(int(round(1 / _LEAK)), -1, ar.p)  # 1/100 modulo p
+        leak = pow(int(round(1 / LEAK)), -1, ar.p)  # 1/100 modulo p
         return np.where(active == 1, 1, leak).astype(np.int64)
     return rng.integers(1, ar.p, size=active.shape, dtype=np.int64)
 
@@ -124,7 +96,7 @@ class ShallowReLU(Model):
                 )
             mask = ar.asarray(pattern)
             return pre, ar.mul(mask, pre), mask
-        function, derivative = ACTIVATIONS[self.activation]
+        function, derivative = ACTIVATIONS[self.activation].function, ACTIVATIONS[self.activation].derivative
         return pre, function(pre), derivative(pre)
 
     def forward(self, weights: Mapping[str, np.ndarray], inputs: np.ndarray, ar: Arithmetic = FLOAT, pattern=None):

@@ -28,7 +28,8 @@ import numpy as np
 from ..arithmetic import FLOAT, Arithmetic
 from ._checks import check_positive_int
 from .base import JacobianFactor, Model
-from .relu import ACTIVATIONS, check_activation, gaussian_point, slope_residues
+from .activations import ACTIVATIONS, check_activation
+from .relu import gaussian_point, slope_residues
 
 __all__ = ["DeepReLU2"]
 
@@ -98,7 +99,7 @@ class DeepReLU2(Model):
                 slope = slopes[k]
                 a = ar.mul(slope, pre)
             else:
-                function, derivative = ACTIVATIONS[self.activation]
+                function, derivative = ACTIVATIONS[self.activation].function, ACTIVATIONS[self.activation].derivative
                 a, slope = function(pre), derivative(pre)
             layers.append((a, slope))
         return layers
@@ -120,7 +121,7 @@ class DeepReLU2(Model):
     def activation_pattern(self, weights, inputs) -> tuple[np.ndarray, np.ndarray]:
         """0/1 arrays ``(..., h1, m)`` and ``(..., h2, m)``: active units of each
         hidden layer under the model's activation (float weights)."""
-        function = ACTIVATIONS[self.activation][0]
+        function = ACTIVATIONS[self.activation].function
         pre1 = np.matmul(weights["W1"], inputs)
         pre2 = np.matmul(weights["W2"], function(pre1))
         return (pre1 > 0).astype(np.int64), (pre2 > 0).astype(np.int64)

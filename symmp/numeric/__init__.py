@@ -85,3 +85,6 @@ __all__ = [
 
 # solvers living outside ``solvers/``: the ReLU optimisers register on import
 from .relu import optimisers  # noqa: E402,F401
+
+# certificates that need numerics register with symmp.analysis.provers on import
+from .certify import provers as _certificate_provers  # noqa: E402,F401

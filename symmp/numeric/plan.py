@@ -23,9 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..allocation import Allocation
+from ..analysis.cost import check_time, classify_seconds
+from ..analysis.ranks import DEFAULT_POINTS
 from ..errors import SymmpError
 from .problems.quadratic import QuadraticProblem
+from .runs.budget import run_seconds
 from .runs.executors import Task, parse_executor
+from .runs.threads import BLAS_THREADS
 from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverInfo, SolverOptions, check_options, get_solver
 from .solvers.auto import resolve_solver
@@ -169,6 +173,9 @@ def plan_run(
     _check_int(trials, "trials", 1)
     _check_int(seed, "seed", 0)
     get_solver(solver)
+    analysis_seconds = classify_seconds(allocation, DEFAULT_POINTS)  # certificate, solver choice
+    check_time(analysis_seconds, "analysing this allocation before the trials",
+               "use smaller sizes (T, widths, layers, m)")
     method = resolve_solver(allocation, solver)
     get_solver(method)
     info = SOLVER_INFO[method]
@@ -202,6 +209,10 @@ def plan_run(
     except TypeError:
         raise SymmpError("solver_options must be JSON-able (numbers, strings, lists, dicts)") from None
     check_options(method, extra)
+    seconds = analysis_seconds + run_seconds(
+        allocation, trials, starts if info.uses_starts else 1, max_iter, workers)
+    check_time(seconds, f"this run of {trials:,} trials",
+               "use fewer --trials, --starts or --max-iter, smaller sizes, or more --workers")
 
     options = SolverOptions(
         starts=starts if info.uses_starts else 1, tol=float(tol), max_iter=max_iter, seed=seed, extra=extra
@@ -213,6 +224,7 @@ def plan_run(
         "sampling": sampling,
         "batch": batch,
     }
+    settings["blas_threads"] = BLAS_THREADS  # fixed per task (runs/threads.py); numbers depend on it
     if info.environment is not None:  # tools the verdicts depend on (absent: keys as before)
         settings["environment"] = info.environment()
     if info.revision:  # what the verdicts mean changed (absent: keys as before)

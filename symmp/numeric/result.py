@@ -146,7 +146,10 @@ class MPResult:
 
     @property
     def note(self) -> str:
-        """One sentence saying what the number means."""
+        """One sentence saying what the number means (and, for a staged solver, what each stage settled)."""
+        return self._base_note() + _stage_note(self.outcomes)
+
+    def _base_note(self) -> str:
         if self.method == "certificate":
             return f"MP = {self.mp:g} exactly, by {self.certificate} (no trials run)"
         if self.lower_bound:
@@ -169,6 +172,20 @@ class MPResult:
                 f"<= tol after refinement by solver '{self.method}'), not proved"
             )
         return f"every verdict proved by solver '{self.method}'"
+
+    @property
+    def failed(self) -> int:
+        """Trials that ended on numbers that are not finite (counted as unproved no-matches)."""
+        return sum(1 for o in self.outcomes if o.details.get("failed"))
+
+    @property
+    def failures(self) -> dict[str, int]:
+        """How many trials failed for each reason."""
+        out: dict[str, int] = {}
+        for o in self.outcomes:
+            if o.details.get("failed"):
+                out[o.details["failed"]] = out.get(o.details["failed"], 0) + 1
+        return out
 
     @property
     def trial_summary(self) -> dict:
@@ -217,6 +234,9 @@ class MPResult:
             "note": self.note,
             "trial_summary": self.trial_summary,
         }
+        if self.failed:  # absent when none failed (outputs as before)
+            out["failed"] = self.failed
+            out["failures"] = self.failures
         if include_trials:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
         return out
@@ -298,3 +318,29 @@ class MPResult:
             + (f", {self.starts} starts" if self.starts and not self._exhaustive() else "")
             + ("  [lower bound]" if self.lower_bound else "")
         )
+
+
+def _stage_note(outcomes) -> str:
+    """"; stages: ..." for outcomes tagged with ``details["escalation"]`` (solver ``staged``), else ""."""
+    tagged = [o for o in outcomes if "escalation" in o.details]
+    if not tagged:
+        return ""
+    parts = []
+    for stage in ("newton", "complete", "certified"):
+        mine = [o for o in tagged if o.details["escalation"] == stage]
+        if mine:
+            matched = sum(o.matched for o in mine)
+            proved = sum(o.proved for o in mine)
+            parts.append(f"{stage} settled {len(mine)} ({matched} matches{f', {proved} proved' if proved else ''})")
+    failed = sum(o.details.get("failed_paths", 0) for o in tagged if o.details["escalation"] == "complete")
+    sliced = any(o.details.get("pinned") for o in tagged if o.details["escalation"] == "complete")
+    skipped = next((o.details["complete_skipped"] for o in tagged if "complete_skipped" in o.details), None)
+    unproved = [o.index for o in tagged if not o.matched and not o.proved]
+    text = "; stages: " + ", ".join(parts)
+    if failed:
+        text += f"; {failed} homotopy paths failed after re-tracking (those trials' roots are incomplete)"
+    if sliced:
+        text += "; the complete stage solved a square slice (surplus learnables pinned): a slice without a real root proves nothing"
+    if skipped:
+        text += f"; {skipped}"
+    return text + f"; {len(unproved)} no-match verdicts remain unproved"

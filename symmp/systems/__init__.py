@@ -16,8 +16,9 @@ PolynomialSystem(lifted (right), form='markov', 8 equations {'linear': 7, 'quadr
 from __future__ import annotations
 
 from .instance import Instance, atom_values, draw_instance, targets_from_outputs, teacher_targets
-from .lifted import FORMS, LIFTINGS, TermSystem, build_terms, choose_form, default_form
+from .lifted import FORMS, LIFTINGS, SystemBuilder, TermSystem, build_terms, choose_form, default_form
 from .sequential_solver import fill_learnables, sequential_solve
+from .structure import Block, BlockGroup, SequentialStructure
 from .system import Equation, PolynomialSystem, build_system
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Equation",
     "build_terms",
     "TermSystem",
+    "SystemBuilder",
     "choose_form",
     "default_form",
     "LIFTINGS",
@@ -36,5 +38,8 @@ __all__ = [
     "targets_from_outputs",
     "atom_values",
     "sequential_solve",
+    "SequentialStructure",
+    "Block",
+    "BlockGroup",
     "fill_learnables",
 ]

@@ -1,8 +1,8 @@
 """Numbers for a system: teacher, student fixed weights, inputs and targets.
 
-:func:`draw_instance` draws one trial as THEORY.md section 2 prescribes
-(every weight N(0, 1/fan_in), inputs N(0, 1), teacher and student's fixed
-weights independent), from a seed. :func:`teacher_targets` turns a teacher
+:func:`draw_instance` is trial 0 of the one sampler
+(:func:`symmp.sampling.draw_trial`, THEORY.md section 2), so the numbers a
+listing shows are those of ``symmp mp --seed`` trial 0. :func:`teacher_targets` turns a teacher
 into the right-hand sides of a system's form (outputs, Markov parameters or
 the end-to-end product) in any arithmetic; :func:`targets_from_outputs`
 recovers the reduced right-hand sides from observed outputs by least squares.
@@ -28,9 +28,11 @@ from ..allocation import Allocation
 from ..arithmetic import FLOAT, Arithmetic
 from ..errors import SpecError
 from ..models import Model
+from ..sampling import draw_trial
 from .lifted import TermSystem
+from .terms import Atom
 
-__all__ = ["Instance", "draw_instance", "teacher_targets", "targets_from_outputs", "atom_values"]
+__all__ = ["Instance", "draw_instance", "teacher_targets", "targets_from_outputs", "atom_values", "atom_value"]
 
 
 @dataclass(frozen=True)
@@ -45,47 +47,26 @@ class Instance:
 
 
 def draw_instance(allocation: Allocation, seed: int) -> Instance:
-    """Draw teacher, fixed weights and inputs from ``seed`` (THEORY.md section 2)."""
+    """Trial 0 of a run with ``seed`` (:func:`symmp.sampling.draw_trial`): the
+    teacher, the student's fixed weights and the inputs that ``symmp mp --seed``
+    draws first (THEORY.md section 2)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise SpecError(f"values seed must be a non-negative integer, got {seed!r}")
-    model = allocation.model
-    teacher_rng, fixed_rng, input_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence([int(seed), 0x7EAC]).spawn(3)
-    )
-
-    def weights(rng):
-        return {
-            name: rng.standard_normal(shape) / np.sqrt(model.fan_in(name))
-            for name, shape in model.matrix_shapes.items()
-        }
-
-    return Instance(
-        weights(teacher_rng), weights(fixed_rng), input_rng.standard_normal(model.input_shape(allocation.m)), int(seed)
-    )
+    trial = draw_trial(allocation, int(seed), 0)
+    return Instance(trial.teacher, trial.student, trial.inputs, int(seed))
 
 
 def teacher_targets(
     model: Model, form: str, teacher: Mapping[str, np.ndarray], inputs: np.ndarray, ar: Arithmetic = FLOAT
 ) -> dict[str, np.ndarray]:
-    """Right-hand sides of a system of ``form`` for a teacher, keyed by target block."""
+    """Right-hand sides of a system of ``form`` for a teacher, keyed by target block:
+    the outputs ``Y``, or the model's reduced targets (Markov blocks ``M_j``,
+    the end-to-end product ``P``)."""
     if form == "outputs":
         return {"Y": model.forward(teacher, inputs, ar)}
-    if form == "markov":
-        out = {}
-        power = teacher["B"]
-        for j in range(0, model.max_power + 1):
-            if j:
-                power = ar.matmul(teacher["W"], power)
-            if j >= model.power_offset:
-                out[f"M{j}"] = ar.matmul(teacher["D"], power)
-        return out
-    if form == "product":
-        names = list(model.matrix_shapes)
-        product = teacher[names[0]]
-        for name in names[1:]:
-            product = ar.matmul(teacher[name], product)
-        return {"P": product}
-    raise ValueError(f"unknown form {form!r}")
+    if form == model.reduced_form:
+        return model.reduced_targets(teacher, ar)
+    raise ValueError(f"unknown form {form!r} for model {model.kind!r}")
 
 
 def targets_from_outputs(model: Model, form: str, inputs: np.ndarray, outputs: np.ndarray) -> dict[str, np.ndarray] | None:
@@ -97,21 +78,28 @@ def targets_from_outputs(model: Model, form: str, inputs: np.ndarray, outputs: n
     outputs = np.asarray(outputs, dtype=float)
     if form == "outputs":
         return {"Y": outputs}
-    if form == "markov":
-        T, b, m = model.input_shape(inputs.shape[-1])
-        stacked = np.asarray(inputs, dtype=float).reshape(T * b, m)
-    elif form == "product":
-        stacked = np.asarray(inputs, dtype=float)
-    else:
-        raise ValueError(f"unknown form {form!r}")
+    if form != model.reduced_form:
+        raise ValueError(f"unknown form {form!r} for model {model.kind!r}")
+    stacked = model.stacked_inputs(np.asarray(inputs, dtype=float))
     solution, _, rank, _ = np.linalg.lstsq(stacked.T, outputs.T, rcond=None)
     if rank < stacked.shape[0]:
         return None
-    coefficients = solution.T  # (d, rows of stacked)
-    if form == "product":
-        return {"P": coefficients}
-    e = model.power_offset
-    return {f"M{model.T - t + e}": coefficients[:, (t - 1) * b : t * b] for t in range(1, T + 1)}
+    return model.split_coefficients(solution.T)  # (d, rows of stacked) cut into blocks
+
+
+def atom_value(atom: Atom, fixed: Mapping[str, np.ndarray], inputs: np.ndarray, targets: Mapping[str, np.ndarray]):
+    """The value of one known atom: a fixed weight, an input (block ``"X"`` is
+    the whole input, ``"X<t>"`` is ``inputs[t - 1]``), a target, or 1."""
+    if atom.kind == "one":
+        return 1
+    if atom.kind == "fixed":
+        return fixed[atom.source][atom.row, atom.col]
+    if atom.kind == "input":
+        block = inputs if atom.source == "X" else inputs[int(atom.source[1:]) - 1]
+        return block[atom.row, atom.col]
+    if atom.kind == "target":
+        return targets[atom.source][atom.row, atom.col]
+    return 0
 
 
 def atom_values(
@@ -126,13 +114,6 @@ def atom_values(
     values = np.zeros(len(system.atoms), dtype=dtype)
     inputs = np.asarray(inputs)
     for k, atom in enumerate(system.atoms):
-        if atom.kind == "one":
-            values[k] = 1
-        elif atom.kind == "fixed":
-            values[k] = fixed[atom.source][atom.row, atom.col]
-        elif atom.kind == "input":
-            block = inputs if atom.source == "X" else inputs[int(atom.source[1:]) - 1]
-            values[k] = block[atom.row, atom.col]
-        elif atom.kind == "target":
-            values[k] = targets[atom.source][atom.row, atom.col]
+        if not atom.unknown:
+            values[k] = atom_value(atom, fixed, inputs, targets)
     return values

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from .structure import SequentialStructure
+
 if TYPE_CHECKING:  # pragma: no cover
-    from ..analysis.sequential import SequentialStructure
     from .system import PolynomialSystem
 
 __all__ = ["system_to_latex", "latex_escape"]
@@ -104,18 +105,7 @@ def _groups(system: PolynomialSystem, structure: SequentialStructure | None) -> 
         for k, eq in enumerate(system.equations):
             groups.setdefault(eq.group, []).append(k)
         return [(f"${name}$", members) for name, members in groups.items()]
-    out: list[tuple[str, list[int]]] = []
-    lines = structure.describe_order(max_names=3)
-    blocks = list(structure.blocks)
-    k = 0
-    for line in lines:
-        count = 1
-        if line.startswith("blocks "):
-            first, last = line.split(":")[0][len("blocks ") :].split("-")
-            count = int(last) - int(first) + 1
-        members = [e for block in blocks[k : k + count] for e in block.equations]
-        out.append((latex_escape(line), members))
-        k += count
+    out = [(latex_escape(group.title), group.equations) for group in structure.groups(max_names=3)]
     if structure.leftover:
         out.append(("left over (checked at the random point only)", list(structure.leftover)))
     return out

@@ -38,9 +38,10 @@ import numpy as np
 
 from ..allocation import Allocation
 from ..errors import SpecError
+from .generic import from_forward, to_terms
 from .terms import ONE, Atom, AtomTable, Terms
 
-__all__ = ["TermSystem", "build_terms", "default_form", "choose_form", "LIFTINGS", "FORMS"]
+__all__ = ["TermSystem", "SystemBuilder", "atom_names", "matrix_label", "build_terms", "default_form", "choose_form", "LIFTINGS", "FORMS"]
 
 LIFTINGS = ("right", "left")
 FORMS = ("auto", "outputs", "reduced")
@@ -162,20 +163,49 @@ class TermSystem:
         return A, c
 
 
-class _Builder:
-    def __init__(self, allocation: Allocation) -> None:
+def atom_names(source: str) -> tuple[str, str]:
+    """Plain and LaTeX stem of the atoms of matrix ``source``: ``"W"`` gives
+    ``("w", "w")``, ``"W1"`` gives ``("w1", "w^{(1)}")``.
+
+    Examples
+    --------
+    >>> atom_names("F2")
+    ('f2', 'f^{(2)}')
+    """
+    stem = source.rstrip("0123456789")
+    digits = source[len(stem):]
+    return stem.lower() + digits, stem.lower() + (f"^{{({digits})}}" if digits else "")
+
+
+def matrix_label(source: str) -> str:
+    """LaTeX name of matrix ``source`` in equation groups: ``"W1"`` gives ``"W_{1}"``."""
+    stem = source.rstrip("0123456789")
+    digits = source[len(stem):]
+    return stem + (f"_{{{digits}}}" if digits else "")
+
+
+class SystemBuilder:
+    """The writer of a lifted system: models write their equations into it
+    (:meth:`symmp.models.Model.write_system`) with its matrices of atom ids,
+    its products (:class:`~symmp.systems.terms.Terms`) and its auxiliaries."""
+
+    def __init__(self, allocation: Allocation, lifting: str | None = "right") -> None:
         self.allocation = allocation
+        self.lifting = lifting
+        self.m = allocation.m
         self.table = AtomTable()
         self.parts: list[tuple[Terms, int]] = []  # (lhs - rhs terms with side), group
         self.sides: list[np.ndarray] = []
         self.group_names: list[str] = []
         self.group_sizes: list[int] = []
 
-    def weights(self, name: str, letter: str) -> np.ndarray:
+    # ------------------------------------------------------ atoms
+    def weight_ids(self, name: str) -> np.ndarray:
+        """Atom ids of matrix ``name``: learnable where the allocation says so, fixed elsewhere."""
         rows, cols = self.allocation.model.matrix_shapes[name]
         mask = self.allocation.mask(name)
         ids = np.empty((rows, cols), dtype=np.int64)
-        tag = letter.replace("^{(", "").replace(")}", "")
+        tag, letter = atom_names(name)
         for i in range(rows):
             for j in range(cols):
                 if mask[i, j]:
@@ -186,10 +216,52 @@ class _Builder:
                     ids[i, j] = self.table.add("fixed", name, i, j, f"{tag}bar_{i}_{j}", f"{latex}_{{{i},{j}}}")
         return ids
 
-    def matrix(self, source, shape, kind, name, latex) -> np.ndarray:
-        return self.table.matrix(source, shape, kind, name, latex)
+    def atoms_of(self, source: str, shape: tuple[int, int], kind: str) -> np.ndarray:
+        """A new matrix of atoms of one kind, named after ``source``."""
+        return self.table.matrix(source, shape, kind, *atom_names(source))
 
-    def equate(self, lhs: Terms, rhs: Terms, group: str) -> None:
+    # ------------------------------------------------------ the writer interface
+    label = staticmethod(matrix_label)
+
+    def weights(self, name: str):
+        return self.weight_ids(name)
+
+    def input(self, name: str, shape: tuple[int, int]):
+        return self.atoms_of(name, shape, "input")
+
+    def target(self, name: str, shape: tuple[int, int]):
+        return self.atoms_of(name, shape, "target")
+
+    def start(self, value):
+        """A matrix of atoms as the first factor of a product chain."""
+        return Terms.from_atoms(value) if isinstance(value, np.ndarray) else value
+
+    def matmul(self, left, right):
+        """``left @ right``: a product with one side a matrix of atom ids."""
+        if isinstance(right, Terms):
+            return right.rmatmul(left)
+        if isinstance(left, Terms):
+            return left.matmul(right)
+        return Terms.from_atoms(right).rmatmul(left)
+
+    def add(self, left, right):
+        return self.start(left) + self.start(right)
+
+    def auxiliary(self, name: str, value, group: str):
+        """New unknowns ``name`` equal to ``value`` (one equation each); returns them."""
+        ids = self.atoms_of(name, value.shape, "auxiliary")
+        self.equate(ids, value, group)
+        return Terms.from_atoms(ids)
+
+    def write_forward(self, model, form: str) -> None:
+        from_forward(self, model, form)
+
+    def equate_polynomials(self, lhs, rhs, group: str) -> None:
+        """``lhs`` an array of :class:`~symmp.systems.generic.Polynomial`."""
+        self.equate(to_terms(lhs), rhs, group)
+
+    def equate(self, lhs, rhs, group: str) -> None:
+        lhs, rhs = self.start(lhs), self.start(rhs)
         both = lhs + (-rhs)
         side = np.concatenate([np.zeros(len(lhs.coef), np.int64), np.ones(len(rhs.coef), np.int64)])
         self.parts.append((both, len(self.group_names)))
@@ -222,14 +294,15 @@ class _Builder:
 
 
 def default_form(allocation: Allocation) -> str:
-    """``"markov"``/``"product"`` when the inputs can be eliminated exactly
-    (m at least the stacked input dimension), else ``"outputs"``."""
+    """The model's reduced form (``"markov"``, ``"product"``) when the inputs
+    can be eliminated exactly (m at least the stacked input dimension), else
+    ``"outputs"``."""
     model, m = allocation.model, allocation.m
-    if model.kind == "lrnn":
-        return "markov" if m >= model.T * model.b else "outputs"
-    if model.kind in ("lffn", "linear"):
-        return "product" if m >= model.input_shape(1)[0] else "outputs"
-    raise SpecError(f"no polynomial system for model {model.kind!r}: its outputs are not polynomial")
+    if not model.polynomial:
+        raise SpecError(f"no polynomial system for model {model.kind!r}: its outputs are not polynomial")
+    if model.reduced_form is not None and m >= model.stacked_input_dim():
+        return model.reduced_form
+    return "outputs"
 
 
 def build_terms(allocation: Allocation, *, lifting: str = "right", form: str = "auto") -> TermSystem:
@@ -256,12 +329,8 @@ def build_terms(allocation: Allocation, *, lifting: str = "right", form: str = "
     if lifting not in LIFTINGS:
         raise SpecError(f"lifting must be one of {', '.join(map(repr, LIFTINGS))}, got {lifting!r}")
     chosen = choose_form(allocation, form)
-    builder = _Builder(allocation)
-    kind = allocation.model.kind
-    if kind == "lrnn":
-        _lrnn(builder, chosen, lifting)
-    else:
-        _chain(builder, chosen, lifting)
+    builder = SystemBuilder(allocation, lifting)
+    allocation.model.write_system(builder, chosen)
     return builder.finish(chosen, lifting)
 
 
@@ -273,98 +342,11 @@ def choose_form(allocation: Allocation, form: str) -> str:
     reducible = default_form(allocation)
     if form == "outputs":
         return "outputs"
+    if form == "reduced" and allocation.model.reduced_form is None:
+        raise SpecError(f"model {allocation.model.kind!r} has no reduced form; use form='outputs'")
     if form == "reduced" and reducible == "outputs":
         raise SpecError(
-            f"form='reduced' needs m >= {_stacked_input(allocation)} samples (the stacked input "
+            f"form='reduced' needs m >= {allocation.model.stacked_input_dim()} samples (the stacked input "
             f"dimension), got m = {allocation.m}; use form='outputs'"
         )
     return reducible
-
-
-def _stacked_input(allocation: Allocation) -> int:
-    model = allocation.model
-    return model.T * model.b if model.kind == "lrnn" else model.input_shape(1)[0]
-
-
-def _lrnn(builder: _Builder, form: str, lifting: str) -> None:
-    model = builder.allocation.model
-    n, b, d, T, m = model.n, model.b, model.d, model.T, builder.allocation.m
-    e, top = model.power_offset, model.max_power
-    W = builder.weights("W", "w")
-    B = builder.weights("B", "b")
-    D = builder.weights("D", "d")
-    lags = range(e, top + 1)  # powers j of W with D W^j B in the outputs
-    if lifting == "right":
-        powers = {0: Terms.from_atoms(B)}
-        for j in range(1, top + 1):
-            F = builder.matrix(f"F{j}", (n, b), "auxiliary", f"f{j}", f"f^{{({j})}}")
-            builder.equate(Terms.from_atoms(F), powers[j - 1].rmatmul(W), f"F_{{{j}}} = W F_{{{j - 1}}}" if j > 1 else "F_{1} = W B")
-            powers[j] = Terms.from_atoms(F)
-        markov = {j: powers[j].rmatmul(D) for j in lags}
-    else:
-        powers = {0: Terms.from_atoms(D)}
-        for j in range(1, top + 1):
-            G = builder.matrix(f"G{j}", (d, n), "auxiliary", f"g{j}", f"g^{{({j})}}")
-            builder.equate(Terms.from_atoms(G), powers[j - 1].matmul(W), f"G_{{{j}}} = G_{{{j - 1}}} W" if j > 1 else "G_{1} = D W")
-            powers[j] = Terms.from_atoms(G)
-        markov = {j: powers[j].matmul(B) for j in lags}
-    if form == "markov":
-        for j in lags:
-            M = builder.matrix(f"M{j}", (d, b), "target", f"m{j}", f"m^{{({j})}}")
-            builder.equate(markov[j], Terms.from_atoms(M), f"D W^{{{j}}} B = M_{{{j}}}")
-        return
-    total = None
-    for t in range(1, T + 1):
-        X = builder.matrix(f"X{t}", (b, m), "input", f"x{t}", f"x^{{({t})}}")
-        term = markov[T - t + e].matmul(X)
-        total = term if total is None else total + term
-    Y = builder.matrix("Y", (d, m), "target", "y", "y")
-    builder.equate(total, Terms.from_atoms(Y), r"D \sum_t W^{T-t" + ("+1" if e else "") + "} B X_t = Y")
-
-
-def _chain(builder: _Builder, form: str, lifting: str) -> None:
-    """lffn (W_L ... W_1) and the linear estimator (one layer W)."""
-    model = builder.allocation.model
-    m = builder.allocation.m
-    if model.kind == "linear":
-        names, letters = ["W"], ["w"]
-    else:
-        names = list(model.matrix_shapes)
-        letters = [f"w^{{({l})}}" for l in range(1, len(names) + 1)]
-    layers = [builder.weights(name, letter) for name, letter in zip(names, letters)]
-    L = len(layers)
-    n0 = model.input_shape(1)[0]
-    d = model.output_dim
-    widths = [n0] + [layer.shape[0] for layer in layers]
-    X = builder.matrix("X", (n0, m), "input", "x", "x") if form == "outputs" else None
-    cols = m if form == "outputs" else n0
-    if lifting == "right":
-        # current = F_{l} as Terms; F_0 = X, or the identity (then F_1 = W_1)
-        current = Terms.from_atoms(layers[0]) if X is None else Terms.from_atoms(X).rmatmul(layers[0])
-        for l in range(1, L):
-            if X is not None or l > 1:
-                F = builder.matrix(f"F{l}", (widths[l], cols), "auxiliary", f"f{l}", f"f^{{({l})}}")
-                rhs_name = "X" if l == 1 else ("W_{1}" if X is None and l == 2 else f"F_{{{l - 1}}}")
-                builder.equate(Terms.from_atoms(F), current, f"F_{{{l}}} = W_{{{l}}} {rhs_name}")
-                current = Terms.from_atoms(F)
-            current = current.rmatmul(layers[l])
-        out = current
-    else:
-        # G_{L-1} = W_L, G_l = G_{l+1} W_{l+1}
-        current = Terms.from_atoms(layers[-1])
-        for l in range(L - 2, 0, -1):
-            current = current.matmul(layers[l])
-            G = builder.matrix(f"G{l}", (d, widths[l]), "auxiliary", f"g{l}", f"g^{{({l})}}")
-            rhs_name = f"G_{{{l + 1}}}" if l + 1 < L - 1 else f"W_{{{L}}}"
-            builder.equate(Terms.from_atoms(G), current, f"G_{{{l}}} = {rhs_name} W_{{{l + 1}}}")
-            current = Terms.from_atoms(G)
-        out = current.matmul(layers[0]) if L > 1 else Terms.from_atoms(layers[0])
-        if X is not None:
-            out = out.matmul(X)
-    product = "W" if model.kind == "linear" else " ".join(f"W_{{{l}}}" for l in range(L, 0, -1))
-    if X is not None:
-        Y = builder.matrix("Y", (d, m), "target", "y", "y")
-        builder.equate(out, Terms.from_atoms(Y), f"{product} X = Y")
-    else:
-        P = builder.matrix("P", (d, n0), "target", "p", "p")
-        builder.equate(out, Terms.from_atoms(P), f"{product} = P")

@@ -24,16 +24,12 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from ..allocation import Allocation
 from ..errors import SpecError
 from .instance import atom_values, targets_from_outputs
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..analysis.sequential import SequentialStructure
+from .structure import SequentialStructure
 
 __all__ = ["sequential_solve", "fill_learnables", "SINGULAR_RCOND", "REFINE_STEPS"]
 

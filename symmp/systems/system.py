@@ -31,7 +31,7 @@ import sympy
 
 from ..allocation import Allocation
 from ..errors import SpecError
-from .instance import Instance, atom_values, draw_instance, teacher_targets
+from .instance import Instance, atom_value, draw_instance, teacher_targets
 from .lifted import TermSystem, build_terms, choose_form
 from .terms import Atom
 from .unlifted import build_unlifted
@@ -211,30 +211,23 @@ def build_system(
     if values is not None and not isinstance(values, Instance):
         values = draw_instance(allocation, values)
     concrete = choose_form(allocation, form)
-    known = None
+    targets = (
+        None if values is None else teacher_targets(allocation.model, concrete, values.teacher, values.inputs)
+    )
 
-    def exprs_of(atoms: tuple[Atom, ...]) -> list:
-        nonlocal known
-        if values is not None:
-            targets = teacher_targets(allocation.model, concrete, values.teacher, values.inputs)
-            # a dummy system view for atom_values: only .atoms is read
-            known = atom_values(_AtomsOnly(atoms), values.fixed, values.inputs, targets)
-        out = []
-        for k, atom in enumerate(atoms):
-            if atom.kind == "one":
-                out.append(sympy.Integer(1))
-            elif values is not None and not atom.unknown:
-                out.append(sympy.Float(float(known[k])))
-            else:
-                out.append(sympy.Symbol(atom.name))
-        return out
+    def expr_of(atom: Atom):
+        if atom.kind == "one":
+            return sympy.Integer(1)
+        if values is not None and not atom.unknown:
+            return sympy.Float(float(atom_value(atom, values.fixed, values.inputs, targets)))
+        return sympy.Symbol(atom.name)
 
     if lifted:
         terms = build_terms(allocation, lifting=lifting, form=form)
-        exprs = exprs_of(terms.atoms)
+        exprs = [expr_of(atom) for atom in terms.atoms]
         equations = _equations_from_terms(terms, exprs)
         return PolynomialSystem(allocation, True, terms.form, lifting, values, terms.atoms, equations, terms)
-    atoms, triples = build_unlifted(allocation, concrete, exprs_of)
+    atoms, triples = build_unlifted(allocation, concrete, expr_of)
     unknown_symbols = [sympy.Symbol(a.name) for a in atoms if a.unknown]
     equations = []
     for lhs, rhs, group in triples:
@@ -256,11 +249,6 @@ def _degree(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> int:
         sum(int(power) for base, power in term.as_powers_dict().items() if base in wanted)
         for term in sympy.Add.make_args(expr)
     )
-
-
-@dataclass(frozen=True)
-class _AtomsOnly:
-    atoms: tuple[Atom, ...]
 
 
 def _equations_from_terms(terms: TermSystem, exprs: list) -> list[Equation]:

@@ -2,79 +2,89 @@
 
 Only for small models: the products ``D W^j B`` (or ``W_L ... W_1``) are
 expanded symbolically, so the size grows like n^T. The lifted form
-(:mod:`symmp.systems.lifted`) is the one that scales.
+(:mod:`symmp.systems.lifted`) is the one that scales. The model writes its
+equations (:meth:`symmp.models.Model.write_system`) into an
+:class:`UnliftedWriter`, whose matrices are sympy matrices and whose
+auxiliaries are the products themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import sympy
 
 from ..allocation import Allocation
-from .lifted import _Builder
+from .generic import Polynomial, from_forward
+from .lifted import SystemBuilder
 from .terms import Atom
 
-__all__ = ["build_unlifted"]
+__all__ = ["build_unlifted", "UnliftedWriter"]
 
 
-def build_unlifted(allocation: Allocation, form: str, exprs_of) -> tuple[tuple[Atom, ...], list[tuple]]:
+class UnliftedWriter(SystemBuilder):
+    """The system writer of unlifted systems (``lifting`` None): sympy matrices,
+    every equation expanded."""
+
+    def __init__(self, allocation: Allocation, expr_of: Callable[[Atom], sympy.Expr]) -> None:
+        super().__init__(allocation, lifting=None)
+        self.expr_of = expr_of
+        self.equations: list[tuple] = []
+
+    def _sym(self, ids: np.ndarray) -> sympy.Matrix:
+        return sympy.Matrix(ids.shape[0], ids.shape[1], [self.expr_of(self.table.atoms[k]) for k in ids.ravel()])
+
+    def weights(self, name: str):
+        return self._sym(self.weight_ids(name))
+
+    def input(self, name: str, shape: tuple[int, int]):
+        return self._sym(self.atoms_of(name, shape, "input"))
+
+    def target(self, name: str, shape: tuple[int, int]):
+        return self._sym(self.atoms_of(name, shape, "target"))
+
+    def start(self, value):
+        return value
+
+    def matmul(self, left, right):
+        return left * right
+
+    def add(self, left, right):
+        return left + right
+
+    def auxiliary(self, name: str, value, group: str):
+        return value  # unlifted: the product stays expanded
+
+    def write_forward(self, model, form: str) -> None:
+        from_forward(self, model, form)
+
+    def equate(self, lhs, rhs, group: str) -> None:
+        if isinstance(rhs, np.ndarray):
+            rhs = self._sym(rhs)
+        self.equations += _entries(lhs, rhs, group)
+
+    def equate_polynomials(self, lhs, rhs, group: str) -> None:
+        values = [self.expr_of(atom) for atom in self.table.atoms]
+        rows, cols = lhs.shape
+        expanded = sympy.Matrix(
+            rows, cols,
+            [sympy.Add(*(coef * sympy.Mul(*(values[k] for k in key)) for key, coef in Polynomial.of(p).monomials.items()))
+             for p in lhs.ravel()],
+        )
+        self.equate(expanded, rhs, group)
+
+
+def build_unlifted(allocation: Allocation, form: str, expr_of) -> tuple[tuple[Atom, ...], list[tuple]]:
     """Atoms and ``(lhs, rhs, group)`` triples of the unlifted system.
 
     ``form`` is ``"outputs"``, ``"markov"`` or ``"product"`` (see
-    :func:`symmp.systems.lifted.choose_form`);
-    ``exprs_of(atoms)`` maps the atom tuple to a list of sympy expressions
-    (symbols, or numbers for known atoms).
+    :func:`symmp.systems.lifted.choose_form`); ``expr_of(atom)`` is the
+    sympy expression of one atom (a symbol, or a number for known atoms).
     """
-    builder = _Builder(allocation)
-    model = allocation.model
-    m = allocation.m
-    equations: list[tuple] = []
-    if model.kind == "lrnn":
-        W, B, D = (builder.weights(name, letter) for name, letter in (("W", "w"), ("B", "b"), ("D", "d")))
-        lags = range(model.power_offset, model.max_power + 1)
-        if form == "outputs":
-            X = [builder.matrix(f"X{t}", (model.b, m), "input", f"x{t}", f"x^{{({t})}}") for t in range(1, model.T + 1)]
-            Y = builder.matrix("Y", (model.d, m), "target", "y", "y")
-        else:
-            M = {j: builder.matrix(f"M{j}", (model.d, model.b), "target", f"m{j}", f"m^{{({j})}}") for j in lags}
-        values = exprs_of(tuple(builder.table.atoms))
-        sym = lambda ids: sympy.Matrix(ids.shape[0], ids.shape[1], [values[k] for k in ids.ravel()])  # noqa: E731
-        Wm, Bm, Dm = sym(W), sym(B), sym(D)
-        power = Bm
-        markov = {}
-        for j in range(model.max_power + 1):
-            if j:
-                power = Wm * power
-            if j in lags:
-                markov[j] = Dm * power
-        if form == "outputs":
-            total = sympy.zeros(model.d, m)
-            for t in range(1, model.T + 1):
-                total += markov[model.T - t + model.power_offset] * sym(X[t - 1])
-            equations += _entries(total, sym(Y), "D \\sum_t W^{T-t" + ("+1" if model.power_offset else "") + "} B X_t = Y")
-        else:
-            for j in lags:
-                equations += _entries(markov[j], sym(M[j]), f"D W^{{{j}}} B = M_{{{j}}}")
-    else:
-        names = list(model.matrix_shapes)
-        letters = ["w"] if model.kind == "linear" else [f"w^{{({l})}}" for l in range(1, len(names) + 1)]
-        layers = [builder.weights(name, letter) for name, letter in zip(names, letters)]
-        n0 = model.input_shape(1)[0]
-        if form == "outputs":
-            X = builder.matrix("X", (n0, m), "input", "x", "x")
-            target = builder.matrix("Y", (model.output_dim, m), "target", "y", "y")
-        else:
-            target = builder.matrix("P", (model.output_dim, n0), "target", "p", "p")
-        values = exprs_of(tuple(builder.table.atoms))
-        sym = lambda ids: sympy.Matrix(ids.shape[0], ids.shape[1], [values[k] for k in ids.ravel()])  # noqa: E731
-        product = sym(layers[0])
-        for layer in layers[1:]:
-            product = sym(layer) * product
-        name = "W" if model.kind == "linear" else " ".join(f"W_{{{l}}}" for l in range(len(names), 0, -1))
-        if form == "outputs":
-            equations += _entries(product * sym(X), sym(target), f"{name} X = Y")
-        else:
-            equations += _entries(product, sym(target), f"{name} = P")
-    return tuple(builder.table.atoms), equations
+    writer = UnliftedWriter(allocation, expr_of)
+    allocation.model.write_system(writer, form)
+    return tuple(writer.table.atoms), writer.equations
 
 
 def _entries(lhs: sympy.Matrix, rhs: sympy.Matrix, group: str) -> list[tuple]:

@@ -72,13 +72,13 @@ def test_flow_bound_is_an_upper_bound(pair):
 def test_verdict_is_consistent_with_ranks(pair):
     _, allocation = pair
     result = classify(allocation, points=2)
-    assert result.verdict in ("maximal", "minimal", "intermediate")
+    assert result.verdict in ("maximal", "minimal", "intermediate", "undecided")
     if allocation.model.polynomial:
         if result.rank < result.target_rank:
             assert result.verdict == "minimal"
         else:
-            assert result.verdict in ("maximal", "intermediate")
-    elif result.verdict != "intermediate":
+            assert result.verdict in ("maximal", "intermediate", "undecided")
+    elif result.verdict != "undecided":
         # networks with an activation: certificates exist only for D-only allocations
         # (and the trivial one when every weight is learnable)
         assert (result.affine and allocation.model.activation in ("tanh", "sigmoid")) or (
@@ -88,8 +88,12 @@ def test_verdict_is_consistent_with_ranks(pair):
     if result.verdict == "maximal" and allocation.model.polynomial:
         assert everything or result.affine or result.certificate in (
             "sequentially linear", "Theorem W-rows", "Theorem W-columns"
+        ) or result.certificate.startswith(("monotonicity in m", "parity"))
+    if result.verdict == "intermediate":  # proved by its two witnesses
+        assert set(result.to_dict()["evidence"]["witnesses"]) >= {"yes", "no"}
+    if result.error_bound is None:  # "no certificate applies" for activation networks; parity
+        assert (result.verdict == "undecided" and not allocation.model.polynomial) or (
+            result.certificate.startswith(("parity", "monotonicity"))
         )
-    if result.error_bound is None:  # only "no certificate applies" for activation networks
-        assert result.verdict == "intermediate" and not allocation.model.polynomial
     else:
         assert 0.0 <= result.error_bound <= 1.0

@@ -9,7 +9,8 @@ import pytest
 import sympy
 
 from symmp import LFFN, LRNN, Allocation, classify
-from symmp.analysis import analyze_sequential, find_sequential_structure, w_columns_theorem, w_rows_theorem
+from symmp.analysis import analyze_sequential, find_sequential_structure
+from symmp.theorems import w_columns_theorem, w_rows_theorem
 from symmp.systems import build_system, draw_instance, fill_learnables, sequential_solve
 
 # (n, b, d, T) with n >= T*b (rows) or n >= T*d (columns); m = T*b
@@ -104,7 +105,8 @@ def test_diagonal_n2_T2_has_a_quadratic_block_and_stays_intermediate(anti):
     assert report.structure is None
     assert "quadratic" in report.reason
     result = classify(allocation)
-    assert result.verdict == "intermediate"
+    assert result.verdict == "intermediate"  # proved by its two witnesses
+    assert result.to_dict()["evidence"]["witnesses"]["yes"] and result.to_dict()["evidence"]["witnesses"]["no"]
     assert result.to_dict()["equations"] == {"linear": 4, "quadratic": 2}
     assert result.to_dict()["unknowns"] == {"learnable": 2, "auxiliary": 4}
     # and it would be wrong to claim MP = 1: some instances have no real solution
@@ -127,7 +129,8 @@ def test_two_scattered_entries_are_not_claimed():
     model = LRNN(5, 1, 1, 2)
     spread = Allocation.from_entries(model, [("W", 0, 0), ("W", 1, 1)], m=2)
     assert find_sequential_structure(spread) is None
-    assert classify(spread).verdict == "intermediate"
+    result = classify(spread)
+    assert result.verdict == "intermediate" and result.certificate.startswith("witnesses")
 
 
 def test_standard_convention_w_only_is_minimal():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from symmp import Allocation
-from symmp.analysis import classify, w_columns_theorem, w_rows_theorem
+from symmp.analysis import classify
+from symmp.theorems import w_columns_theorem, w_rows_theorem
 from symmp.models import LFFN, LRNN, LinearEstimator, ShallowReLU
 
 

@@ -112,24 +112,11 @@ def layer_of(module: str) -> int | None:
 
 IMPORTS = list(_imports())
 #: violations that exist before the redesign; the redesign empties these sets
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("symmp.allocation", "symmp.spec"),
-    ("symmp.systems.latex", "symmp.analysis.sequential"),
-    ("symmp.systems.sequential_solver", "symmp.analysis.sequential"),
-}
-KNOWN_PRIVATE: set[tuple[str, str]] = {
-    ("symmp.systems.unlifted", "symmp.systems.lifted._Builder"),
-}
+KNOWN_UPWARD: set[tuple[str, str]] = set()
+KNOWN_PRIVATE: set[tuple[str, str]] = set()
 KNOWN_CYCLES: set[frozenset] = set()
 #: at most three after the redesign (printers and optional extras)
 KNOWN_FUNCTION_IMPORTS: set[tuple[str, str]] = {
-    ("symmp.allocation", "symmp.models._checks"),
-    ("symmp.allocation", "symmp.spec"),
-    ("symmp.cli", "symmp"),
-    ("symmp.cli.latex", "symmp.analysis.sequential"),
-    ("symmp.cli.latex", "symmp.systems"),
-    ("symmp.models", "symmp.errors"),
-    ("symmp.spec", "symmp.models._checks"),
     ("symmp.systems.system", "symmp.systems.latex"),
 }
 

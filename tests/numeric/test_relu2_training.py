@@ -107,7 +107,7 @@ def test_d_only_decided_exactly_and_agrees_with_the_analyzer():
 def test_cli_classify_gives_a_verdict(capsys):
     assert main(["classify", str(SPEC), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["class"] == "intermediate"  # W1 learnable: nothing is claimed
+    assert result["class"] == "undecided"  # W1 learnable: nothing is claimed
     assert result["certificate"].startswith("none: W1 is learnable")
 
 

@@ -252,3 +252,74 @@ def prove_no_real_solution(polys: list, r: int, *, scale: float = 1.0) -> NoReal
     if not _positive_definite(combined):
         return NoRealProof(False, "the rounded combination is not positive definite", q)
     return NoRealProof(True, "combination", q, lam)
+
+
+@dataclass
+class Margin:
+    """Whether a proof of :func:`prove_no_real_solution` persists near its instance.
+
+    Attributes
+    ----------
+    persistent : bool
+        True: the linear equations have full row rank, every direction of
+        their solution set is kept (none dropped as constant), and
+        ``M(lam) - margin I`` is positive definite exactly, so the strict
+        inequality survives any small change of the coefficients.
+    margin : fmpq or None
+        A rational ``eps > 0`` with ``M(lam) - eps I`` positive definite.
+    reason : str
+    """
+
+    persistent: bool
+    margin: object = None
+    reason: str = ""
+
+
+def combination_margin(polys: list, r: int, lam: list) -> Margin:
+    """Check that the combination ``lam`` of a "combination" proof has a strict margin.
+
+    The equations' coefficients depend continuously on the instance; with
+    the linear equations of full row rank their solution set
+    ``x_p + N z`` moves continuously (same pivots), so do the forms ``M_e``,
+    and a positive-definite ``M(lam) - eps I`` stays positive definite
+    nearby: the instance has a neighbourhood without real solutions.
+
+    Examples
+    --------
+    >>> from flint import fmpq_mpoly_ctx
+    >>> x, y = fmpq_mpoly_ctx.get(("x", 2), "lex").gens()
+    >>> polys = [x - y, x * x + y * y + 1 + 0 * x]
+    >>> proof = prove_no_real_solution(polys, 2)
+    >>> combination_margin(polys, 2, proof.lam).persistent
+    True
+    """
+    parts = [quadratic_parts(p, r) for p in polys]
+    linear = [(c, g) for c, g, Q in parts if all(v == 0 for row in Q for v in row)]
+    quadratic = [part for part in parts if any(v != 0 for row in part[2] for v in row)]
+    if len(lam) != len(quadratic):
+        return Margin(False, None, "one coefficient per quadratic equation expected")
+    if linear:
+        rows = fmpq_mat(len(linear), r, [v for _, g in linear for v in g])
+        if rows.rank() < len(linear):
+            return Margin(False, None, "the linear equations are dependent (their rank may change nearby)")
+    solved = _solve_linear([g for _, g in linear], [-c for c, _ in linear], r)
+    if solved is None:
+        return Margin(False, None, "the linear equations are inconsistent (no combination needed)")
+    particular, null = solved
+    q = len(null[0]) if null else 0
+    forms = [_reduced_form(c, g, Q, particular, null) for c, g, Q in quadratic]
+    if len(_moving_directions(forms, q)) != q:
+        return Margin(False, None, "some directions were dropped as constant (they may not stay constant nearby)")
+    size = q + 1
+    combined = [[sum((l * M[i][j] for l, M in zip(lam, forms)), fmpq(0)) for j in range(size)] for i in range(size)]
+    smallest = float(np.linalg.eigvalsh(np.array([[float(v) for v in row] for row in combined])).min())
+    if not smallest > 0:
+        return Margin(False, None, "the combination is not positive definite")
+    eps = fmpq(*float(smallest / 2).as_integer_ratio())
+    shifted = [[v - (eps if i == j else 0) for j, v in enumerate(row)] for i, row in enumerate(combined)]
+    if not _positive_definite(shifted):
+        return Margin(False, None, "M(lam) - eps I is not positive definite")
+    return Margin(True, eps, "")
+
+
+__all__ += ["Margin", "combination_margin"]

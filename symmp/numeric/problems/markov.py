@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...allocation import Allocation
+from ...models import LRNN
 from .match import MatchProblem, stack_trials
 
 __all__ = [
@@ -74,7 +75,7 @@ def reduction_applies(allocation: Allocation) -> bool:
     (With highest power 1 the outputs are affine in W: nothing to reduce.)
     """
     model = allocation.model
-    if getattr(model, "kind", None) != "lrnn":
+    if not isinstance(model, LRNN):
         return False
     if any(name != "W" for name, _, _ in allocation.entries):
         return False
@@ -114,14 +115,6 @@ def solution_scale(reduced: "ReducedMarkovProblem", owner: np.ndarray) -> np.nda
     owner = np.asarray(owner, dtype=np.intp)
     scale = np.sqrt(np.mean(reduced.particular[owner] ** 2, axis=1))
     return np.where(np.isfinite(scale) & (scale > 0), scale, natural_scale(reduced.exact, owner))
-
-
-def _powers_times(W: np.ndarray, right: np.ndarray, count: int) -> list[np.ndarray]:
-    """[right, W right, W^2 right, ...] (``count`` terms), batched."""
-    out = [right]
-    for _ in range(count - 1):
-        out.append(np.matmul(W, out[-1]))
-    return out
 
 
 class ReducedMarkovProblem:
@@ -165,8 +158,7 @@ class ReducedMarkovProblem:
         # teacher's Markov blocks
         teacher = {name: stack_trials([t.teacher[name] for t in exact.trials]) for name in ("W", "B", "D")}
         top = model.max_power
-        teacher_right = _powers_times(teacher["W"], teacher["B"], top + 1)
-        markov = [np.matmul(teacher["D"], teacher_right[j]) for j in range(top + 1)]
+        markov = model.markov_blocks(teacher)  # {j: D* W*^j B*}, j = e .. top
         # the blocks left after eliminating j = 1
         self.blocks = ([0] if e == 0 else []) + list(range(2, top + 1))
         self.top = top
@@ -228,9 +220,8 @@ class ReducedMarkovProblem:
         owner = self.owners(z, owner)
         if self.outputs:
             return self.exact.residual(self.full_theta(z, owner), owner)
-        W, D = self._weights(z, owner), self.D[owner]
-        right = _powers_times(W, self.B[owner], self.top + 1)
-        blocks = np.stack([np.matmul(D, right[j]) for j in self.blocks], axis=1)
+        markov = self.exact.model.markov_blocks({"W": self._weights(z, owner), "B": self.B[owner], "D": self.D[owner]})
+        blocks = np.stack([markov[j] for j in self.blocks], axis=1)
         return (blocks - self.block_targets[owner]).reshape(len(owner), -1)
 
     def jacobian(self, z: np.ndarray, owner=None) -> np.ndarray:
@@ -243,10 +234,9 @@ class ReducedMarkovProblem:
             return np.matmul(self.exact.jacobian(self.full_theta(z, owner), owner), self.null[owner])
         k = len(owner)
         W, D, B = self._weights(z, owner), self.D[owner], self.B[owner]
-        right = _powers_times(W, B, self.top)  # W^c B, c < top
-        left = [D]
-        for _ in range(self.top - 1):
-            left.append(np.matmul(left[-1], W))  # D W^a
+        weights = {"W": W, "B": B, "D": D}
+        right = self.exact.model.powers_times(weights, self.top)  # W^c B, c < top
+        left = self.exact.model.readouts(weights, self.top)  # D W^a, a < top
         d, b = D.shape[1], B.shape[2]
         parts = []
         for j in self.blocks:

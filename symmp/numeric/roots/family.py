@@ -128,6 +128,15 @@ def _mod(matrix) -> np.ndarray:
     return np.asarray(matrix, dtype=object) % _PRIME
 
 
+class _ModPrime:
+    """Products of python-int object arrays reduced modulo the family prime
+    (the arithmetic :meth:`LRNN.markov_blocks <symmp.models.LRNN.markov_blocks>` runs in here)."""
+
+    @staticmethod
+    def matmul(a, b) -> np.ndarray:
+        return _mod(a @ b)
+
+
 def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray:
     """An exact random member mod p of the allocation's reduced square quadratic family.
 
@@ -165,8 +174,8 @@ def reduced_quadratic_mod_p(allocation: Allocation, seed: int = 0) -> np.ndarray
     entries = [(i, j) for _, i, j in allocation.ordered_entries]
     for i, j in entries:
         W0[i, j] = 0
-    first = _mod(D_t @ _mod(W_t @ B_t))
-    second = _mod(D_t @ _mod(W_t @ _mod(W_t @ B_t)))
+    markov = model.markov_blocks({"W": W_t, "B": B_t, "D": D_t}, _ModPrime)  # D* W*^j B*, j = 1, 2
+    first, second = markov[1], markov[2]
     r = len(entries)
     A = [[D[e // b, i] * B[j, e % b] % _PRIME for i, j in entries] for e in range(d * b)]
     rhs = _mod(first - _mod(D @ _mod(W0 @ B))).reshape(-1)

@@ -14,16 +14,25 @@ optional extra ``distributed``.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
+import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ...errors import SymmpError
 from ...spec import allocation_from_spec
 from .. import sampling
 from ..solvers import SolverOptions, get_solver
+from .finite import mark_failures
+from .threads import fixed_blas_threads
+from .workers import end_workers, init_worker
 
 __all__ = ["Task", "solve_chunk", "parse_executor", "run_tasks"]
 
@@ -49,13 +58,22 @@ def _allocation(spec_json: str):
 
 
 def solve_chunk(task: Task) -> list:
-    """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list."""
+    """Draw and solve the trials of ``task``; returns their :class:`TrialOutcome` list.
+
+    The solver runs with a fixed BLAS thread count
+    (:func:`~symmp.numeric.runs.threads.fixed_blas_threads`), in every process;
+    trials that end on non-finite numbers are marked failed
+    (:func:`~symmp.numeric.runs.finite.mark_failures`).
+    """
     allocation = _allocation(task.spec_json)
-    trials = [
-        sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
-    ]
-    solve = task.fn if task.fn is not None else get_solver(task.solver)
-    return solve(allocation, trials, SolverOptions(**task.options))
+    # the same numbers whatever the machine's threading; overflows are reported per trial
+    with fixed_blas_threads(), np.errstate(all="ignore"):
+        trials = [
+            sampling.draw_trial(allocation, task.seed, i, **task.sampling) for i in task.indices
+        ]
+        solve = task.fn if task.fn is not None else get_solver(task.solver)
+        outcomes = solve(allocation, trials, SolverOptions(**task.options))
+    return mark_failures(trials, outcomes)
 
 
 def parse_executor(text: str) -> tuple[str, str | None]:
@@ -109,7 +127,10 @@ def _run_processes(tasks, workers, keep):
         # second each; it matters for runs of few tasks). Outcomes do not change: a task
         # depends only on its own contents.
         context.set_forkserver_preload(["symmp.numeric"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context,
+        initializer=init_worker, initargs=(os.getpid(),),  # no orphans, no worker tracebacks
+    )
     pending: dict = {}
     try:
         pending = {pool.submit(solve_chunk, task): position for position, task in enumerate(tasks)}
@@ -118,6 +139,9 @@ def _run_processes(tasks, workers, keep):
             for future in sorted(done, key=pending.get):
                 position = pending.pop(future)
                 yield position, future.result()
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM (errors.Terminated): stop now, keep what finished
+        end_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if keep is not None:  # finished but never handed out (early stop)
@@ -137,9 +161,7 @@ def _run_dask(tasks, address, workers, keep):
     cluster = None
     try:
         if address is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, dashboard_address=None, processes=True
-            )
+            cluster = _local_cluster(LocalCluster, workers)
             client = Client(cluster)
         else:
             try:
@@ -169,3 +191,25 @@ def _run_dask(tasks, address, workers, keep):
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local_cluster(local_cluster, workers: int):
+    """A ``LocalCluster`` whose worker processes leave Ctrl-C to the run and log only errors.
+
+    The workers are spawned with SIGINT ignored (a Python process keeps an
+    inherited SIG_IGN), so a Ctrl-C at the terminal reaches the run alone,
+    which records what finished and closes the cluster; their warnings about
+    tasks cancelled at that close are silenced.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return local_cluster(
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=":0", scheduler_kwargs={"dashboard": False},  # no fixed port 8787
+            silence_logs=logging.CRITICAL,
+        )
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

@@ -354,5 +354,5 @@ def solver_help() -> str:
 
 
 # every built-in solver registers itself on import
-for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "auto"):
+for _module in ("linear", "newton", "fsolve", "sequential", "certified", "homotopy", "algebraic", "complete", "staged", "auto"):
     importlib.import_module(f"{__name__}.{_module}")

@@ -17,7 +17,13 @@ The order is the registry's (each registration's ``auto_rank``; see
    student's draw, then **every** complex root of what is left by an
    eigenvalue method (a lower bound on MP, since floating-point roots prove
    nothing, but no solution is missed for want of a start);
-6. ``newton`` otherwise: batched damped Newton with ``starts`` random
+6. ``staged`` for every other polynomial allocation: ``newton`` first, then,
+   on the trials still unmatched, ``complete`` (every complex root of the
+   square system or a square slice by a parameter homotopy) where the family
+   has at most 8 unknowns and 64 generic roots, then ``certified``'s proofs
+   when asked (``solver_options={"prove": True}``); a **lower bound** on MP
+   unless every miss is proved (the note counts what each stage settled);
+7. ``newton`` otherwise: batched damped Newton with ``starts`` random
    restarts per trial, a **lower bound** on MP (the result says so and
    reports the starts).
 
@@ -65,7 +71,7 @@ def resolve_solver(allocation: Allocation, name: str = "auto") -> str:
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4))
     'algebraic'
     >>> resolve_solver(Allocation.spread(LRNN(8, 2, 2, 3), "W", r=8, K=4, m=6))
-    'newton'
+    'staged'
     """
     if name != "auto":
         return name

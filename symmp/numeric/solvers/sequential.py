@@ -140,23 +140,13 @@ def _reduced_targets(model, form: str, inputs: np.ndarray, outputs: np.ndarray):
     """Batched ``symmp.systems.instance.targets_from_outputs``; ``(blocks, ok)``."""
     if form == "outputs":
         return {"Y": outputs}, np.ones(len(outputs), dtype=bool)
-    count = len(outputs)
-    if form == "markov":
-        T, b, m = inputs.shape[1:]
-        stacked = inputs.reshape(count, T * b, m)
-    elif form == "product":
-        stacked = inputs
-    else:
+    if form != model.reduced_form:
         raise SymmpError(f"sequential: unknown form {form!r}")
+    stacked = model.stacked_inputs(inputs)  # (N, rows of stacked, m)
     singular = np.linalg.svd(stacked, compute_uv=False)
     ok = singular[:, -1] > singular[:, 0] * max(stacked.shape[1:]) * np.finfo(float).eps
     coefficients = np.matmul(outputs, np.linalg.pinv(stacked))  # (N, d, rows of stacked)
-    if form == "product":
-        return {"P": coefficients}, ok
-    e = model.power_offset
-    return {
-        f"M{model.T - t + e}": coefficients[:, :, (t - 1) * b : t * b] for t in range(1, T + 1)
-    }, ok
+    return model.split_coefficients(coefficients), ok
 
 
 def _batch_solve(allocation: Allocation, problem: MatchProblem) -> tuple[np.ndarray, np.ndarray]:

@@ -1,8 +1,9 @@
-"""Hypothesis checks of Theorems W-rows and W-columns (THEORY.md section 5).
+"""The hypotheses of Theorems W-rows and W-columns (THEORY.md section 5), shared.
 
 Each check returns whether every hypothesis holds and, in plain words, which
 one fails. They certify MP = 1 for exactly the allocations the theorems name;
-the sequential-linearity analysis proves the same more generally.
+the sequential-linearity analysis proves the same more generally. The
+theorems themselves are :mod:`.w_rows` and :mod:`.w_columns`.
 
 Examples
 --------
@@ -16,8 +17,10 @@ True
 from __future__ import annotations
 
 from ..allocation import Allocation
+from ..errors import SymmpError
+from ..models import LRNN
 
-__all__ = ["w_rows_theorem", "w_columns_theorem"]
+__all__ = ["w_rows_theorem", "w_columns_theorem", "LRNN_SIZES", "LRNN_SMALL", "lrnn_grid", "lrnn_sizes"]
 
 
 def _common(allocation: Allocation, need_n: int, what: str) -> list[str]:
@@ -53,7 +56,7 @@ def _w_lines_theorem(allocation: Allocation, axis: str) -> tuple[bool, list[str]
     """Shared hypothesis check: ``axis`` "row" (W-rows) or "column" (W-columns)."""
     what = "W-rows" if axis == "row" else "W-columns"
     model = allocation.model
-    if model.kind != "lrnn":
+    if not isinstance(model, LRNN):
         return False, [f"Theorem {what} is about lrnn models, not {model.kind}"]
     # W-rows: d rows with T*b entries, n >= T*b; W-columns: b columns with T*d, n >= T*d
     lines, per_line = (model.d, model.T * model.b) if axis == "row" else (model.b, model.T * model.d)
@@ -78,3 +81,22 @@ def w_columns_theorem(allocation: Allocation) -> tuple[bool, list[str]]:
     Returns whether every hypothesis holds and, in plain words, those that fail.
     """
     return _w_lines_theorem(allocation, "column")
+
+
+#: (n, b, d, T) sizes of the lrnn statements' full grid: b, d >= 2 included, T up to 3
+LRNN_SIZES = [(4, 1, 1, 2), (5, 2, 2, 2), (6, 2, 3, 2), (6, 1, 2, 3), (7, 2, 2, 3), (6, 3, 2, 2)]
+#: the small grid (CI): one size per shape of interest
+LRNN_SMALL = [(4, 1, 1, 2), (5, 2, 2, 2), (6, 1, 2, 3)]
+
+
+def lrnn_grid(grid: str) -> list[tuple[int, int, int, int]]:
+    """The (n, b, d, T) sizes of ``grid`` ("small" or "full")."""
+    return LRNN_SMALL if grid == "small" else LRNN_SIZES
+
+
+def lrnn_sizes(sizes: dict, *, need: tuple[str, ...] = ("n", "b", "d", "T")) -> tuple[int, int, int, int]:
+    """``(n, b, d, T)`` from a user's ``--size`` dict (one-line SymmpError when one is missing)."""
+    missing = [k for k in need if k not in sizes]
+    if missing:
+        raise SymmpError(f"--size needs {', '.join(need)} for this statement; missing {', '.join(missing)}")
+    return int(sizes["n"]), int(sizes["b"]), int(sizes["d"]), int(sizes["T"])

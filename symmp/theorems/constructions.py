@@ -27,9 +27,9 @@ from fractions import Fraction
 import flint
 import numpy as np
 
-from symmp.allocation import Allocation
-from symmp.arithmetic import OBJECT
-from symmp.numeric.sampling import Trial
+from ..allocation import Allocation
+from ..arithmetic import OBJECT
+from ..numeric.sampling import Trial
 
 __all__ = [
     "markov_parameters",
