@@ -36,6 +36,11 @@ from .models import Entry, Model, check_positive_int
 
 __all__ = ["Allocation", "check_matrix_name"]
 
+#: entries shown by ``repr`` before it says how many more there are
+REPR_ENTRIES = 24
+#: matrices with more cells than this are summarised per row in ``str`` and HTML
+MASK_CELLS = 1600
+
 
 def check_matrix_name(model: Model, name: object, where: str = "") -> str:
     """Return ``name`` if it names a matrix of ``model``, else raise :class:`SpecError`.
@@ -326,8 +331,94 @@ class Allocation:
         return self.mask(name).sum(axis=0).tolist()
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{name}: {sum(self.per_row(name))}" for name in self.matrices)
-        return f"Allocation({self.model!r}, m={self.m}, r={self.r} [{counts}])"
+        """One line with the learnable entries (cut after 24 of them).
+
+        Examples
+        --------
+        >>> from symmp.models import LinearEstimator
+        >>> Allocation.diagonal(LinearEstimator(n=2, d=2), "W", m=1)
+        Allocation(LinearEstimator(n=2, d=2), m=1, r=2, W: (0,0) (1,1))
+        """
+        shown, parts = 0, []
+        for name in self.matrices:
+            cells = [f"({i},{j})" for matrix, i, j in self._order if matrix == name]
+            room = max(0, REPR_ENTRIES - shown)
+            shown += min(room, len(cells))
+            more = f" ... {len(cells) - room} more" if len(cells) > room else ""
+            parts.append(f"{name}: {' '.join(cells[:room])}{more}".replace(":  ...", ": ..."))
+        seed = "" if self.seed is None else f", seed={self.seed}"
+        return f"Allocation({self.model!r}, m={self.m}, r={self.r}{seed}, {'; '.join(parts)})"
+
+    def __str__(self) -> str:
+        """Each matrix's mask as text: ``#`` learnable, ``.`` fixed.
+
+        Examples
+        --------
+        >>> from symmp.models import LinearEstimator
+        >>> print(Allocation.diagonal(LinearEstimator(n=2, d=2), "W", m=1))
+        Allocation of LinearEstimator(n=2, d=2), m = 1, r = 2 learnable
+        W (2 x 2), 2 learnable:
+          # .
+          . #
+        """
+        lines = [f"Allocation of {self.model!r}, m = {self.m}, r = {self.r} learnable"]
+        for name, mask in self.masks().items():
+            rows, cols = mask.shape
+            count = int(mask.sum())
+            if count == 0:
+                lines.append(f"{name} ({rows} x {cols}): fixed")
+                continue
+            lines.append(f"{name} ({rows} x {cols}), {count} learnable:")
+            if rows * cols > MASK_CELLS:
+                lines.append(f"  per row: {mask.sum(axis=1).tolist()}")
+                continue
+            lines += ["  " + " ".join("#" if v else "." for v in row) for row in mask]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: one heat-map table per matrix (shaded cell = learnable)."""
+        from html import escape
+
+        parts = [
+            f"<div class='symmp-allocation'><b>Allocation</b> of <code>{escape(repr(self.model))}</code>, "
+            f"m = {self.m}, r = {self.r} learnable"
+            + ("" if self.seed is None else f", seed {self.seed}")
+            + "<div style='display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start'>"
+        ]
+        for name, mask in self.masks().items():
+            rows, cols = mask.shape
+            head = f"<div><div><code>{escape(name)}</code> ({rows} &times; {cols}), {int(mask.sum())} learnable</div>"
+            if rows * cols > MASK_CELLS:
+                parts.append(head + f"<div>learnable per row: {mask.sum(axis=1).tolist()}</div></div>")
+                continue
+            cells = "".join(
+                "<tr>" + "".join(
+                    f"<td title='{escape(name)}[{i}, {j}]' style='width:1em;height:1em;padding:0;"
+                    f"border:1px solid #bbb;background:{'#3b6fb6' if v else '#f4f4f4'}'></td>"
+                    for j, v in enumerate(row)
+                ) + "</tr>"
+                for i, row in enumerate(mask)
+            )
+            parts.append(head + f"<table style='border-collapse:collapse'>{cells}</table></div>")
+        parts.append("</div><div style='font-size:smaller'>shaded: learnable; blank: fixed</div></div>")
+        return "".join(parts)
+
+    def to_dict(self) -> dict:
+        """Plain dict (the JSON spec, as :meth:`to_spec`)."""
+        return self.to_spec()
+
+    def to_row(self) -> dict:
+        """Flat dict of scalars for one row of a pandas DataFrame.
+
+        Examples
+        --------
+        >>> from symmp.models import LinearEstimator
+        >>> Allocation.diagonal(LinearEstimator(n=2, d=2), "W", m=1).to_row()["r_W"]
+        2
+        """
+        row = {"model": repr(self.model), "kind": self.model.kind, "m": self.m, "r": self.r, "seed": self.seed}
+        row.update({f"r_{name}": int(mask.sum()) for name, mask in self.masks().items()})
+        return row
 
     # ------------------------------------------------------------------ spec
     def to_spec(self, *, as_mask: bool = False) -> dict:

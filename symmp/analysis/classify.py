@@ -42,7 +42,7 @@ from .provers import ProverContext, registered_provers
 from .ranks import DEFAULT_POINTS, RankReport, generic_ranks
 from .sequential import analyze_sequential, lifted_counts
 
-__all__ = ["Classification", "classify", "is_affine", "LIST_LIMIT", "VERDICTS"]
+__all__ = ["Classification", "classify", "is_affine", "render_classification", "LIST_LIMIT", "VERDICTS"]
 
 MAXIMAL, MINIMAL, INTERMEDIATE, UNDECIDED = "maximal", "minimal", "intermediate", "undecided"
 #: the four verdicts (THEORY.md section 8)
@@ -83,6 +83,51 @@ class Classification:
         """What the verdict proves about MP: (1, 1), (0, 0), else the interval's ends
         (open (0, 1) for ``intermediate``, (0, 1] or nothing for ``undecided``)."""
         return {MAXIMAL: (1.0, 1.0), MINIMAL: (0.0, 0.0)}.get(self.verdict, (0.0, 1.0))
+
+    def __repr__(self) -> str:
+        return (
+            f"Classification(verdict={self.verdict!r}, rank={self.rank}, "
+            f"target_rank={self.target_rank}, learnable={self.learnable}, "
+            f"certificate={self.certificate!r})"
+        )
+
+    def __str__(self) -> str:
+        """The readable multi-line verdict (what ``symmp classify`` prints)."""
+        return render_classification(self)
+
+    def _repr_html_(self) -> str:
+        """Notebook view: verdict, certificate, ranks and the reasons."""
+        from html import escape
+
+        colour = {MAXIMAL: "#2e7d32", MINIMAL: "#c62828"}.get(self.verdict, "#8d6e00")
+        rows = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{escape(key)}</th>"
+            f"<td style='text-align:left'>{escape(value)}</td></tr>"
+            for key, value in _summary_lines(self)
+        )
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in self.reasons)
+        return (
+            f"<div class='symmp-classification'><b>Classification</b>: "
+            f"<span style='color:{colour};font-weight:bold'>{escape(self.verdict)}</span> "
+            f"(MP in {_bounds_text(self.mp_bounds)})"
+            f"<table>{rows}</table><div>reasons:</div><ul>{reasons}</ul></div>"
+        )
+
+    def to_row(self) -> dict:
+        """Flat dict of scalars for one row of a pandas DataFrame."""
+        low, high = self.mp_bounds
+        row = {
+            "verdict": self.verdict, "certificate": self.certificate, "rank": self.rank,
+            "target_rank": self.target_rank, "learnable": self.learnable, "affine": self.affine,
+            "error_bound": self.error_bound, "flow_bound": self.flow.bound,
+            "mp_low": low, "mp_high": high,
+        }
+        for key, value in self.extra.items():
+            if isinstance(value, dict):
+                row.update({f"{key}_{k}": v for k, v in value.items()})
+            else:
+                row[key] = value
+        return row
 
     def to_dict(self, *, full: bool = False) -> dict:
         """JSON-ready dict (the ``symmp classify --json`` object).
@@ -129,6 +174,47 @@ class Classification:
             )
         out.update(self.extra)
         return out
+
+
+def _bounds_text(bounds: tuple[float, float]) -> str:
+    low, high = bounds
+    return f"{{{low:g}}}" if low == high else "(0, 1]"
+
+
+def _extra_text(value: object) -> str:
+    """A dict as ``a 4, b 0``; anything else as ``str``."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_extra_text(item)}" for key, item in value.items())
+    return str(value)
+
+
+def _summary_lines(result: Classification) -> list[tuple[str, str]]:
+    if result.error_bound is None:
+        error = ("not quantified" if result.verdict in (MAXIMAL, MINIMAL, INTERMEDIATE)
+                 else "none: no certificate applies")
+    else:
+        error = f"{result.error_bound:.3g}" + (
+            " (certified)" if result.error_bound == 0 else " (Schwartz-Zippel)"
+        )
+    lines = [
+        ("class", result.verdict),
+        ("certificate", result.certificate),
+        ("rank", f"rho_A = {result.rank} of rho_full = {result.target_rank} "
+         f"(r = {result.learnable} learnable, flow bound {result.flow.bound})"),
+        ("affine", "yes" if result.affine else "no"),
+        ("error bound", error),
+    ]
+    return lines + [
+        (key.replace("_", " "), _extra_text(value)) for key, value in result.extra.items() if key != "evidence"
+    ]
+
+
+def render_classification(result: Classification) -> str:
+    """Readable multi-line verdict (``str(result)``, what ``symmp classify`` prints)."""
+    lines = [f"{key + ':':<13} {value}" for key, value in _summary_lines(result)]
+    lines.append("reasons:")
+    lines += [f"  - {reason}" for reason in result.reasons]
+    return "\n".join(lines)
 
 
 #: Lists longer than this are summarised in the JSON (``symmp classify --full``

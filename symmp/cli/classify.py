@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ..analysis import Classification, classify
+from ..analysis import classify
 from ..analysis.cost import check_time, classify_seconds
 from ..spec import load_spec
 from . import add_yes_option, positive_int
 from ._output import print_json
 
-__all__ = ["register", "render_classification"]
+__all__ = ["register"]
 
 
 def register(subparsers) -> None:
@@ -38,31 +38,6 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def render_classification(result: Classification) -> str:
-    """Readable multi-line verdict."""
-    lines = [
-        f"class:        {result.verdict}",
-        f"certificate:  {result.certificate}",
-        f"rank:         rho_A = {result.rank} of rho_full = {result.target_rank} "
-        f"(r = {result.learnable} learnable, flow bound {result.flow.bound})",
-        f"affine:       {'yes' if result.affine else 'no'}",
-        "error bound:  "
-        + (
-            ("not quantified" if result.verdict in ("maximal", "minimal", "intermediate")
-             else "none: no certificate applies")
-            if result.error_bound is None
-            else f"{result.error_bound:.3g}"
-            + (" (certified)" if result.error_bound == 0 else " (Schwartz-Zippel)")
-        ),
-    ]
-    for key, value in result.extra.items():
-        if key != "evidence":
-            lines.append(f"{key + ':':<13} {value}")
-    lines.append("reasons:")
-    lines += [f"  - {reason}" for reason in result.reasons]
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
     check_time(classify_seconds(allocation, args.points), "classify",
@@ -71,5 +46,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_dict(full=args.full))
     else:
-        print(render_classification(result))
+        print(result)
     return 0

@@ -86,6 +86,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--distribution", default="gaussian",
                         help="weight distribution: gaussian (default), uniform, rademacher")
     parser.add_argument("--sigma", type=positive_float, default=1.0, help="weight scale (default 1)")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (shown by default on a terminal: trials, rate, ETA)")
     add_yes_option(parser)
 
 
@@ -100,7 +102,7 @@ def run_options(args: argparse.Namespace) -> dict:
         max_iter=args.max_iter, workers=args.workers, batch=args.batch, executor=args.executor,
         store=None if args.no_store else args.store, target_halfwidth=args.target_halfwidth,
         use_certificate=not args.no_certificate, cross_check=args.cross_check,
-        distribution=args.distribution, sigma=args.sigma,
+        distribution=args.distribution, sigma=args.sigma, progress=False if args.quiet else None,
         solver_options=_solver_options(args.solver_options),
     )
 
@@ -121,7 +123,7 @@ def register(subparsers) -> None:
         help="estimate (or prove) the match probability of an allocation",
         description="Match probability of an allocation: exactly 1 or 0 when the analyzer "
         "proves it, else the fraction of random trials the student matches, with a Wilson "
-        "95%% interval. Local solvers give a lower bound.",
+        "95% interval. Local solvers give a lower bound.",
     )
     parser.add_argument("spec", metavar="SPEC.json", help="allocation spec (JSON)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -31,7 +31,6 @@ True
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Sequence
 
@@ -41,6 +40,7 @@ from .plan import BATCH_MEMORY, DEFAULT_STARTS, RunPlan, default_batch, plan_run
 from .result import MPResult, wilson_interval
 from .runs.executors import run_tasks
 from .runs.ledger import Ledger
+from .runs.progress import Progress, substeps
 from .solvers import TrialOutcome
 
 __all__ = ["estimate_mp", "default_batch", "DEFAULT_STARTS", "BATCH_MEMORY"]
@@ -112,7 +112,8 @@ def estimate_mp(
     cross_check : bool
         Run the trials even when a certificate answers (its verdict is still reported).
     progress : bool, optional
-        Progress bar on stderr; default only when stderr is a terminal.
+        A tqdm progress bar (trials, rate and ETA; the widget in a notebook);
+        default on when stderr is a terminal or in a notebook, off with False.
 
     Returns
     -------
@@ -190,35 +191,43 @@ class _Run:
         return None
 
     def run_tasks(self, executor: str, workers: int, progress: bool | None) -> None:
-        """Solve the trials still missing, recording each finished task; stop early if asked."""
+        """Solve the trials still missing, recording each finished task; stop early if asked.
+
+        While a progress bar is shown, a chunk's missing trials run as a few
+        sub-tasks (:mod:`.runs.progress`); a chunk counts as whole once all
+        of its trials are done, so early stopping still looks at whole chunks.
+        """
+        bar = Progress(self.plan.trials, len(self.stored), progress)
         tasks, task_chunk = [], []
         for c, chunk in enumerate(self.chunks):
             todo = tuple(i for i in chunk if i not in self.done)
-            if todo:
-                tasks.append(self.plan.task(todo))
+            for piece in substeps(todo, bar.step_size(len(chunk))) if todo else ():
+                tasks.append(self.plan.task(piece))
                 task_chunk.append(c)
-        bar = _Progress(self.plan.trials, len(self.stored), progress)
         complete = [all(i in self.done for i in chunk) for chunk in self.chunks]
         stop_at = self.prefix_stop(complete)
-        if stop_at is None and tasks:
-            ledger, key = self.ledger, self.key
-            keep = (lambda _position, outcomes: ledger.record(key, outcomes)) if ledger is not None else None
-            runner = run_tasks(tasks, executor, workers, keep)
-            try:
-                for position, outcomes in runner:
-                    if ledger is not None:
-                        ledger.record(key, outcomes)
-                    for outcome in outcomes:
-                        self.done[outcome.index] = outcome
-                    self.computed += len(outcomes)
-                    complete[task_chunk[position]] = True
-                    bar.advance(len(outcomes))
-                    stop_at = self.prefix_stop(complete)
-                    if stop_at is not None:
-                        break
-            finally:
-                runner.close()
-        bar.close()
+        try:
+            if stop_at is None and tasks:
+                ledger, key = self.ledger, self.key
+                keep = (lambda _position, outcomes: ledger.record(key, outcomes)) if ledger is not None else None
+                runner = run_tasks(tasks, executor, workers, keep)
+                try:
+                    for position, outcomes in runner:
+                        if ledger is not None:
+                            ledger.record(key, outcomes)
+                        for outcome in outcomes:
+                            self.done[outcome.index] = outcome
+                        self.computed += len(outcomes)
+                        c = task_chunk[position]
+                        complete[c] = all(i in self.done for i in self.chunks[c])
+                        bar.advance(len(outcomes))
+                        stop_at = self.prefix_stop(complete)
+                        if stop_at is not None:
+                            break
+                finally:
+                    runner.close()
+        finally:
+            bar.close()
         if stop_at is not None:
             self.used_chunks, self.stopped = stop_at, stop_at < len(self.chunks)
 
@@ -251,35 +260,3 @@ def _summarise(plan: RunPlan, run: _Run, classification, started: float, store) 
         store=os.fspath(store) if store is not None else None,
         outcomes=outcomes,
     )
-
-
-class _Progress:
-    """A one-line progress bar on stderr, only on a terminal."""
-
-    def __init__(self, total: int, already: int, enabled: bool | None) -> None:
-        self.total, self.count = total, already
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.started = time.perf_counter()
-        self._draw()
-
-    def advance(self, count: int) -> None:
-        self.count += count
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * self.count / max(self.total, 1))
-        elapsed = time.perf_counter() - self.started
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.count}/{self.total} trials "
-            f"{elapsed:.1f}s"
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-

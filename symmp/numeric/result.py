@@ -74,7 +74,7 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     return (low, high)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MPResult:
     """An estimate (or a proof) of the match probability of one allocation.
 
@@ -254,6 +254,73 @@ class MPResult:
         if include_trials:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
         return out
+
+    def __getitem__(self, key: str):
+        """``result["mp"]``: the value of :meth:`to_dict` under ``key``
+        (``"outcomes"`` gives the per-trial dicts)."""
+        if key == "outcomes":
+            return [o.to_dict() for o in self.outcomes]
+        view = self.to_dict()
+        if key not in view:
+            raise KeyError(f"{key!r}; keys: {', '.join(view)}")
+        return view[key]
+
+    def keys(self) -> list[str]:
+        """Keys of :meth:`to_dict` (so ``dict(result)`` works)."""
+        return list(self.to_dict())
+
+    def to_row(self) -> dict:
+        """Flat dict of scalars for one row of a pandas DataFrame
+        (settings are prefixed ``setting_``)."""
+        row = {
+            "mp": self.mp, "ci95_low": self.ci95[0], "ci95_high": self.ci95[1],
+            "interval": self.interval_method, "matches": self.matches, "trials": self.trials,
+            "method": self.method, "lower_bound": self.lower_bound, "proved": self.proved,
+            "starts": self.starts, "solver": self.solver, "seed": self.seed,
+            "certificate": self.certificate, "verdict": self.verdict,
+            "error_bound": self.error_bound, "seconds": self.seconds, "note": self.note,
+        }
+        for key, value in self.settings.items():
+            if isinstance(value, (int, float, str, bool)) or value is None:
+                row[f"setting_{key}"] = value
+        return row
+
+    def __repr__(self) -> str:
+        lo, hi = self.ci95
+        return (
+            f"MPResult(mp={self.mp:.6g}, ci95=({lo:.4g}, {hi:.4g}), matches={self.matches}, "
+            f"trials={self.trials}, method={self.method!r}, lower_bound={self.lower_bound}"
+            + (f", certificate={self.certificate!r}" if self.certificate else "")
+            + ")"
+        )
+
+    def _repr_html_(self) -> str:
+        """Notebook view: MP, its interval, the method and what the number means."""
+        from html import escape
+
+        lo, hi = self.ci95
+        if self.method == "certificate":
+            headline = f"MP = {self.mp:g} exactly"
+            interval = "none needed: proved"
+        else:
+            headline = f"MP &asymp; {self.mp:.4f}" + (" (lower bound)" if self.lower_bound else "")
+            interval = f"[{lo:.4f}, {hi:.4f}] (Wilson 95%, {self.matches}/{self.trials} matched)"
+        rows = [
+            ("interval", interval),
+            ("method", self.method + (f" (asked: {self.solver})" if self.solver != self.method else "")),
+            ("proved verdicts", f"{self.proved} of {self.trials}"),
+            ("seed", str(self.seed)),
+            ("time", f"{self.seconds:.3g} s ({self.computed} solved, {self.reused} from the ledger)"),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{k}</th><td style='text-align:left'>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        colour = "#8d6e00" if self.lower_bound else "#2e7d32"
+        return (
+            f"<div class='symmp-mpresult'><b>{headline}</b><table>{body}</table>"
+            f"<div style='color:{colour}'>{escape(self.note)}</div></div>"
+        )
 
     def __str__(self) -> str:
         lo, hi = self.ci95
