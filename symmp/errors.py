@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SymmpError", "SpecError", "Terminated", "shorten"]
+__all__ = ["SymmpError", "SpecError", "ParameterError", "Terminated", "shorten"]
 
 
 class SymmpError(Exception):
@@ -11,6 +11,10 @@ class SymmpError(Exception):
 
 class SpecError(SymmpError, ValueError):
     """A malformed specification, model size or allocation."""
+
+
+class ParameterError(SymmpError, ValueError):
+    """A function argument outside its allowed range (``trials=0``, ``tol=2``, ...)."""
 
 
 class Terminated(KeyboardInterrupt):

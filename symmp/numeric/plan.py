@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from ..allocation import Allocation
 from ..analysis.cost import check_time, classify_seconds
 from ..analysis.ranks import DEFAULT_POINTS
-from ..errors import SymmpError
+from ..errors import ParameterError, SymmpError
 from .problems.quadratic import QuadraticProblem
 from .runs.budget import run_seconds
 from .runs.executors import Task, parse_executor
@@ -85,7 +85,7 @@ def default_batch(allocation: Allocation, solver: str) -> int:
 
 def _check_int(value, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SymmpError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise ParameterError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return value
 
 
@@ -188,13 +188,13 @@ def plan_run(
     _check_int(workers, "workers", 1)
     _check_int(batch, "batch", 1)
     if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 < tol < 1:
-        raise SymmpError(f"tol must be a number in (0, 1), got {tol!r}")
+        raise ParameterError(f"tol must be a number in (0, 1), got {tol!r}")
     if target_halfwidth is not None and (
         isinstance(target_halfwidth, bool)
         or not isinstance(target_halfwidth, (int, float))
         or not 0 < target_halfwidth < 0.5
     ):
-        raise SymmpError(f"target_halfwidth must be a number in (0, 0.5), got {target_halfwidth!r}")
+        raise ParameterError(f"target_halfwidth must be a number in (0, 0.5), got {target_halfwidth!r}")
     parse_executor(executor)
     shared = tuple(shared) if not isinstance(shared, str) else shared
     check_sampling(distribution, sigma, shared, allocation)
@@ -207,7 +207,7 @@ def plan_run(
     try:
         json.dumps(extra)
     except TypeError:
-        raise SymmpError("solver_options must be JSON-able (numbers, strings, lists, dicts)") from None
+        raise ParameterError("solver_options must be JSON-able (numbers, strings, lists, dicts)") from None
     check_options(method, extra)
     seconds = analysis_seconds + run_seconds(
         allocation, trials, starts if info.uses_starts else 1, max_iter, workers)

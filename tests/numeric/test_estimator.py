@@ -178,3 +178,14 @@ def test_default_batch_is_the_solvers_own_and_shrinks_only_for_large_models(monk
     # "auto" is resolved first: its own (generic) default is 25, the family's solver's 1,000
     spread = Allocation.spread(LRNN(8, 2, 2, 2), "W", r=8, K=4, m=4)
     assert default_batch(spread, "auto") == default_batch(spread, "algebraic") == VECTORISED_BATCH
+
+
+@pytest.mark.parametrize("bad", [{"trials": 0}, {"tol": 2.0}, {"starts": 0}, {"target_halfwidth": 0.9}])
+def test_argument_errors_are_value_errors(bad):
+    from symmp import LRNN, Allocation
+    from symmp.errors import ParameterError
+
+    allocation = Allocation.diagonal(LRNN(2, 1, 1, 2), "W", m=2)
+    with pytest.raises(ValueError) as raised:
+        estimate_mp(allocation, **{"trials": 5, **bad})
+    assert isinstance(raised.value, ParameterError) and next(iter(bad)) in str(raised.value)
