@@ -37,7 +37,7 @@ from scipy import optimize
 from symmp import LFFN, LRNN, Allocation
 from symmp.numeric import SOLVERS, SolverOptions, draw_trials, estimate_mp
 from symmp.numeric.problems.match import MatchProblem
-from symmp.numeric.solvers._starts import batch_starts
+from symmp.numeric.kernels.starts import batch_starts
 
 PAPER_STARTS = 20
 
