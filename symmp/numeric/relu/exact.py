@@ -61,11 +61,14 @@ import numpy as np
 from .cells import RANK_GAP, unit_patterns
 
 from .feasibility import CANDIDATE, SIGN_MARGIN, UNCLEAR, decide, positive_c
+from .rational import combination_system, decide_exact, exact_match, exact_weights
 
-__all__ = ["Layer", "Block", "LayerOutcome", "build_blocks", "solve_layer", "bilinear_units", "CHUNK"]
+__all__ = ["Layer", "Block", "LayerOutcome", "build_blocks", "solve_layer", "bilinear_units", "CHUNK", "MAX_EXACT"]
 
 #: combinations decided per batched call
 CHUNK = 2048
+#: combinations per trial the float route left open that are then decided exactly (over Q)
+MAX_EXACT = 256
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,10 @@ class Layer:
     learn_w: np.ndarray
     learn_d: np.ndarray
     alpha: float
+    #: the network's own inputs and the fixed matrices before this layer (``relu2``: ``(W1,)``), so
+    #: :mod:`.rational` can recompute ``X`` exactly; None: ``X`` is the network's input
+    raw_inputs: np.ndarray | None = None
+    leading: tuple = ()
 
     def act(self, z: np.ndarray) -> np.ndarray:
         return np.where(z > 0, z, self.alpha * z)
@@ -101,6 +108,8 @@ class Block:
     recover: Callable  # (option, theta) -> (W row updates {col: value}, D updates {(o, j): value}) or None
     can_die: bool = False
     exact_cells: bool = True
+    patterns: np.ndarray | None = None  # (n, m) bool: each option's activation pattern (cells kinds)
+    sigmas: np.ndarray | None = None  # (n,): each option's sign of D_j (split kinds)
 
 
 @dataclass
@@ -188,7 +197,7 @@ def _unit_block(layer: Layer, j: int, d_index: list[int], e: int) -> Block:
         def recover(_o, theta):
             return {"W": dict(zip(cols, theta)), "D": {}}
 
-        return Block(j, "cells", mat, c0, g, h, recover, exact_cells=exact)
+        return Block(j, "cells", mat, c0, g, h, recover, exact_cells=exact, patterns=patterns)
     # d = 1 here: the sign split on D[0, j]
     if full:
         if alpha == 0:
@@ -199,12 +208,14 @@ def _unit_block(layer: Layer, j: int, d_index: list[int], e: int) -> Block:
                 sigma = 1.0 if option == 0 else -1.0
                 return {"W": dict(zip(cols, _solve_row(b, a, _z_for(theta, 0.0)))), "D": {(0, j): sigma}}
 
-            return Block(j, "split-free", mat, np.zeros((2, e)), g, np.zeros((2, m)), recover)
+            return Block(j, "split-free", mat, np.zeros((2, e)), g, np.zeros((2, m)), recover,
+                         sigmas=np.array([1.0, -1.0]))
 
         def recover(_o, theta):
             return {"W": dict(zip(cols, _solve_row(b, a, _z_for(theta, alpha)))), "D": {(0, j): 1.0}}
 
-        return Block(j, "split-free", np.eye(m)[None], np.zeros((1, e)), np.zeros((1, 0, m)), np.zeros((1, 0)), recover)
+        return Block(j, "split-free", np.eye(m)[None], np.zeros((1, e)), np.zeros((1, 0, m)), np.zeros((1, 0)),
+                     recover, sigmas=np.array([1.0]))
     patterns, exact = unit_patterns(a, b)
     patterns = _order(patterns)
     n = len(patterns)
@@ -219,7 +230,8 @@ def _unit_block(layer: Layer, j: int, d_index: list[int], e: int) -> Block:
         def recover(option, theta):
             return {"W": dict(zip(cols, theta)), "D": {(0, j): float(sigmas[option])}}
 
-        return Block(j, "split-cells", mat, np.zeros((2 * n, e)), g, np.zeros((2 * n, m)), recover, exact_cells=exact)
+        return Block(j, "split-cells", mat, np.zeros((2 * n, e)), g, np.zeros((2 * n, m)), recover,
+                     exact_cells=exact, patterns=np.concatenate([patterns, patterns]), sigmas=sigmas)
     ab = np.vstack([a[None, :], b])  # (1 + k, m): unknowns (c, v)
     mat = sigmas[:, None, None] * np.einsum("ns,ls->nsl", slope2, ab)
     g = np.concatenate([np.einsum("ns,ls->nsl", sign2, ab), np.zeros((2 * n, 1, 1 + k))], axis=1)
@@ -233,7 +245,7 @@ def _unit_block(layer: Layer, j: int, d_index: list[int], e: int) -> Block:
 
     return Block(
         j, "split-cells", mat, np.zeros((2 * n, e)), g, np.zeros((2 * n, m + 1)), recover,
-        can_die=True, exact_cells=exact,
+        can_die=True, exact_cells=exact, patterns=np.concatenate([patterns, patterns]), sigmas=sigmas,
     )
 
 
@@ -341,6 +353,7 @@ def solve_layer(
         return LayerOutcome("over_limit", total=total, exact_cells=exact_cells, details=info)
     tried = unclear = 0
     best = float("inf")
+    pending: list = []  # (alive, dead, option row) the float route could not decide
     for _, _, alive, dead in groups:
         choices = _combinations([b.M.shape[0] for b in alive])
         for start in range(0, len(choices), CHUNK):
@@ -349,14 +362,17 @@ def solve_layer(
             status, theta = decide(m, t, g, hh, tol=tol, scale=scale)
             tried += len(choice)
             unclear += int(np.sum(status == UNCLEAR))
+            pending.extend((alive, dead, choice[row]) for row in np.flatnonzero(status == UNCLEAR))
             c_index = [int(offsets[i]) for i, blk in enumerate(alive) if blk.can_die]
             for row in np.flatnonzero(status == CANDIDATE):
                 point = theta[row]
                 if c_index and min(point[c_index]) <= SIGN_MARGIN:
                     # the slack optimum sits at c ~ 0: look for a point with every c > 0
                     point = positive_c(m[row], t[row], g[row], hh[row], c_index)
-                    if point is None:
-                        continue  # rejected: no c > 0 (the dead-unit groups cover c = 0)
+                    if point is None:  # no c > 0 beyond the margin: the exact route decides it
+                        pending.append((alive, dead, choice[row]))
+                        unclear += 1
+                        continue
                 w, d = layer.W.copy(), layer.D.copy()
                 for blk in dead:
                     d[0, blk.unit] = 0.0
@@ -375,6 +391,36 @@ def solve_layer(
                 if residual <= tol:
                     info["dead_units"] = [blk.unit for blk in dead]
                     return LayerOutcome("match", w, d, residual, tried, total, unclear, exact_cells, info)
+                pending.append((alive, dead, choice[row]))
                 unclear += 1
+    if pending:
+        found = _decide_pending(layer, pending, check, info)
+        if found is not None:
+            w, d, residual = found
+            return LayerOutcome("match", w, d, residual, tried, total, unclear, exact_cells, info)
+        unclear = info["exact"]["unclear"]
     status = "no" if unclear == 0 else "unclear"
     return LayerOutcome(status, None, None, best, tried, total, unclear, exact_cells, info)
+
+
+def _decide_pending(layer: Layer, pending: list, check: Callable, info: dict):
+    """Decide the combinations the float route left open exactly (:mod:`.rational`), at most
+    :data:`MAX_EXACT` of them; (W, D, float residual) of an exact match, else None. Records
+    ``info["exact"] = {"decided", "infeasible", "unclear"}``."""
+    decided = infeasible = 0
+    for alive, dead, row in pending[:MAX_EXACT]:
+        system, layout = combination_system(layer, [(blk, int(row[i])) for i, blk in enumerate(alive)], dead)
+        verdict = decide_exact(system)
+        decided += 1
+        if verdict.status == "infeasible":
+            infeasible += 1
+        elif verdict.status == "feasible":
+            weights = exact_weights(layer, layout, verdict.theta)
+            if weights is not None and exact_match(layer, *weights):
+                w = np.array([[float(v) for v in r] for r in weights[0]])
+                d = np.array([[float(v) for v in r] for r in weights[1]])
+                info["exact"] = {"decided": decided, "infeasible": infeasible, "unclear": 0, "match": True}
+                info["dead_units"] = [blk.unit for blk in dead]
+                return w, d, float(check(w, d))
+    info["exact"] = {"decided": decided, "infeasible": infeasible, "unclear": len(pending) - infeasible}
+    return None
