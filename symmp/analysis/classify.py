@@ -334,7 +334,16 @@ def classify(
             seed=(allocation.seed or 0) if seed is None else seed,
         )
         # maximal / minimal verdicts here rest on proofs (interval certificates);
-        # an undecided one only says that no certificate applies
+        # an undecided one only says that no certificate applies: witnesses of 0 < MP < 1
+        # registered by the higher layers (exact activation patterns) may still prove it
+        if kind == UNDECIDED:
+            context = ProverContext(ranks=ranks, seed=(allocation.seed or 0) if seed is None else seed,
+                                    points=points, classify=classify)
+            for prover in registered_provers("intermediate"):
+                found = prover.fn(allocation, context)
+                if found is not None:
+                    extra["evidence"] = found.evidence
+                    return verdict(found.verdict, found.name, found.error_bound, *why, *found.reasons)
         return verdict(kind, certificate, None if kind == UNDECIDED else 0.0, *why)
     if ranks.rank < ranks.target_rank:
         return verdict(

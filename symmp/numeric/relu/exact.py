@@ -35,9 +35,11 @@ per pattern and not handled here (:func:`bilinear_units`).
 Combinations (one option per block) are enumerated in order of the sum of
 their options' ranks (each block's options most-active first) and decided in
 batches by :func:`~.feasibility.decide`; the first candidate whose weights
-pass the caller's forward re-check ends the trial. A "no" is claimed only
-when every combination was rejected to the stated margins and every unit's
-cells were exact or a superset.
+pass the caller's forward re-check ends the trial. Combinations the float
+route leaves open (between its margins, or a candidate failing the re-check)
+are decided exactly over Q by :func:`~.exact_system.decide_open`. A "no" is
+claimed only when every combination was rejected and every unit's cells
+were exact or a superset.
 
 Examples
 --------
@@ -59,16 +61,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cells import RANK_GAP, unit_patterns
-
 from .feasibility import CANDIDATE, SIGN_MARGIN, UNCLEAR, decide, positive_c
-from .rational import combination_system, decide_exact, exact_match, exact_weights
+from .exact_system import decide_open
 
-__all__ = ["Layer", "Block", "LayerOutcome", "build_blocks", "solve_layer", "bilinear_units", "CHUNK", "MAX_EXACT"]
+__all__ = ["Layer", "Block", "LayerOutcome", "build_blocks", "solve_layer", "bilinear_units", "CHUNK"]
 
 #: combinations decided per batched call
 CHUNK = 2048
-#: combinations per trial the float route left open that are then decided exactly (over Q)
-MAX_EXACT = 256
 
 
 @dataclass(frozen=True)
@@ -325,11 +324,9 @@ def solve_layer(
     tol : float
         Relative residual of a match (equalities and the re-check).
     limit : int
-        Most combinations to enumerate; above it nothing is tried
-        (status ``"over_limit"``).
+        Most combinations to enumerate; above it none is tried (``"over_limit"``).
     check : callable, optional
-        ``check(W, D) -> relative residual`` of the real network; default
-        the layer's own.
+        ``check(W, D) -> relative residual`` of the real network (default: the layer's).
 
     Returns
     -------
@@ -351,7 +348,7 @@ def solve_layer(
     info = {"blocks": [b.kind for b in blocks]}
     if total > limit:
         return LayerOutcome("over_limit", total=total, exact_cells=exact_cells, details=info)
-    tried = unclear = 0
+    tried = 0
     best = float("inf")
     pending: list = []  # (alive, dead, option row) the float route could not decide
     for _, _, alive, dead in groups:
@@ -361,7 +358,6 @@ def solve_layer(
             m, t, g, hh, offsets = _stack(alive, choice, target)
             status, theta = decide(m, t, g, hh, tol=tol, scale=scale)
             tried += len(choice)
-            unclear += int(np.sum(status == UNCLEAR))
             pending.extend((alive, dead, choice[row]) for row in np.flatnonzero(status == UNCLEAR))
             c_index = [int(offsets[i]) for i, blk in enumerate(alive) if blk.can_die]
             for row in np.flatnonzero(status == CANDIDATE):
@@ -371,7 +367,6 @@ def solve_layer(
                     point = positive_c(m[row], t[row], g[row], hh[row], c_index)
                     if point is None:  # no c > 0 beyond the margin: the exact route decides it
                         pending.append((alive, dead, choice[row]))
-                        unclear += 1
                         continue
                 w, d = layer.W.copy(), layer.D.copy()
                 for blk in dead:
@@ -390,37 +385,15 @@ def solve_layer(
                 best = min(best, residual)
                 if residual <= tol:
                     info["dead_units"] = [blk.unit for blk in dead]
-                    return LayerOutcome("match", w, d, residual, tried, total, unclear, exact_cells, info)
+                    info["choice"] = [(blk.unit, int(choice[row, i])) for i, blk in enumerate(alive)]
+                    return LayerOutcome("match", w, d, residual, tried, total, len(pending), exact_cells, info)
                 pending.append((alive, dead, choice[row]))
-                unclear += 1
+    unclear = len(pending)
     if pending:
-        found = _decide_pending(layer, pending, check, info)
+        found = decide_open(layer, pending, check, info)
         if found is not None:
             w, d, residual = found
             return LayerOutcome("match", w, d, residual, tried, total, unclear, exact_cells, info)
         unclear = info["exact"]["unclear"]
     status = "no" if unclear == 0 else "unclear"
     return LayerOutcome(status, None, None, best, tried, total, unclear, exact_cells, info)
-
-
-def _decide_pending(layer: Layer, pending: list, check: Callable, info: dict):
-    """Decide the combinations the float route left open exactly (:mod:`.rational`), at most
-    :data:`MAX_EXACT` of them; (W, D, float residual) of an exact match, else None. Records
-    ``info["exact"] = {"decided", "infeasible", "unclear"}``."""
-    decided = infeasible = 0
-    for alive, dead, row in pending[:MAX_EXACT]:
-        system, layout = combination_system(layer, [(blk, int(row[i])) for i, blk in enumerate(alive)], dead)
-        verdict = decide_exact(system)
-        decided += 1
-        if verdict.status == "infeasible":
-            infeasible += 1
-        elif verdict.status == "feasible":
-            weights = exact_weights(layer, layout, verdict.theta)
-            if weights is not None and exact_match(layer, *weights):
-                w = np.array([[float(v) for v in r] for r in weights[0]])
-                d = np.array([[float(v) for v in r] for r in weights[1]])
-                info["exact"] = {"decided": decided, "infeasible": infeasible, "unclear": 0, "match": True}
-                info["dead_units"] = [blk.unit for blk in dead]
-                return w, d, float(check(w, d))
-    info["exact"] = {"decided": decided, "infeasible": infeasible, "unclear": len(pending) - infeasible}
-    return None

@@ -11,7 +11,7 @@ combination's linear problem
     M theta = t,   G theta + h >= 0,   (G theta + h)_i > 0 for the strict rows
 
 (strict: ``c = |D_j| > 0`` of a sign-split unit) is rebuilt from them in
-exact arithmetic (python-flint ``fmpq``, :func:`combination_system`) and
+exact arithmetic (python-flint ``fmpq``, :func:`~.exact_system.combination_system`) and
 decided by :func:`decide_exact`:
 
 - equalities by exact row reduction: inconsistent (a left null vector y of
@@ -24,14 +24,18 @@ decided by :func:`decide_exact`:
   ``b . w = 0`` with a strict row in the support (infeasible: Motzkin);
   anything else stays ``"unclear"``.
 
-A feasible point is turned into the network's weights exactly
-(:func:`exact_weights`) and the real layer ``D act(W X)`` is evaluated in
-rationals against the target (:func:`exact_match`): residual exactly 0.
+The combination's system is written by :mod:`.exact_system`, which also
+turns a feasible point into the network's weights and evaluates the real
+layer in rationals against the target (residual exactly 0).
 
-Robustness (for :mod:`.witness`): a feasible verdict is *robust* when M has
-full row rank and every inequality is strict at the point (nearby data keep
-a solution); an infeasible one when ``K = [M^T | G_S^T]`` (S the Farkas
-support) has rank P (nearby data keep a certificate). Both are checked
+Robustness (for :mod:`.witness`). Near a generic draw the zero entries of
+M, t, G and h stay zero (they come from a pattern's slope 0 or from a ReLU
+feature ``relu(z)``, ``z < 0``), the others move continuously. A feasible
+verdict is *robust* when the nonzero rows of M have full row rank and every
+inequality is strict at the point (nearby data keep a solution); an
+infeasible one when ``K = [M_Y^T | G_S^T]`` (Y, S the supports of the
+certificate ``(y, w)``; or Y every row of M), restricted to the unknowns it
+touches, has full row rank (nearby data keep a certificate near ``(y, w)``). Both are checked
 exactly on request.
 
 Examples
@@ -54,10 +58,7 @@ import flint
 import numpy as np
 from scipy.optimize import linprog
 
-__all__ = [
-    "rational", "rationals", "LinearSystem", "ExactVerdict", "decide_exact", "combination_system",
-    "exact_weights", "exact_match", "exact_inputs",
-]
+__all__ = ["rational", "rationals", "LinearSystem", "ExactVerdict", "decide_exact"]
 
 _Q = flint.fmpq
 _ZERO = _Q(0)
@@ -139,38 +140,70 @@ def _rank(rows: list, ncols: int) -> int:
     return _matrix(rows, ncols).rank() if rows else 0
 
 
+def _persists(columns: list, p: int) -> bool:
+    """True when every matrix near ``K = [columns]`` (P x len(columns)) with the same zero entries
+    keeps a kernel vector near the certificate: K restricted to its nonzero rows has full row rank."""
+    touched = [i for i in range(p) if any(col[i] != 0 for col in columns)]
+    if not touched:
+        return True
+    return _rank([[col[i] for col in columns] for i in touched], len(columns)) == len(touched)
+
+
+def _solve_left(m_rows: list, rhs: list, p: int) -> list | None:
+    """Some y with ``M^T y = rhs`` exactly (M given by rows), or None."""
+    e = len(m_rows)
+    if e == 0:
+        return [] if all(v == 0 for v in rhs) else None
+    reduced, pivots = _rref([[m_rows[r][i] for r in range(e)] + [rhs[i]] for i in range(p)], e + 1)
+    if pivots and pivots[-1] == e:
+        return None
+    y = [_ZERO] * e
+    for row, piv in zip(reduced, pivots):
+        y[piv] = row[e]
+    return y
+
+
 def decide_exact(system: LinearSystem, *, robust: bool = False) -> ExactVerdict:
     """Decide ``system`` exactly (see module doc); ``robust`` also checks persistence."""
     p, e = system.P, len(system.M)
     reduced, pivots = _rref([row + [tv] for row, tv in zip(system.M, system.t)], p + 1)
     if pivots and pivots[-1] == p:
-        # inconsistent equalities: y in the left null space of M with y . t != 0
-        left = _null_space([list(col) for col in zip(*system.M)], e) if p else [
-            [_Q(int(i == k)) for i in range(e)] for k in range(e)]
-        y = next(v for v in left if _dot(v, system.t) != 0)
-        k_rank = _rank([list(col) for col in zip(*system.M)], e) if robust else None
-        return ExactVerdict("infeasible", robust=None if k_rank is None else k_rank == p,
-                            certificate={"kind": "equalities", "y": y})
+        # inconsistent equalities: y in the left null space of M with y . t != 0, a zero row first
+        zero = [r for r in range(e) if all(v == 0 for v in system.M[r]) and system.t[r] != 0]
+        if zero:
+            y = [_Q(int(r == zero[0])) for r in range(e)]
+        else:
+            left = _null_space([list(col) for col in zip(*system.M)], e)
+            y = next(v for v in left if _dot(v, system.t) != 0)
+        ok = (_persists([system.M[r] for r in range(e) if y[r] != 0], p) or _persists(system.M, p)) if robust else None
+        return ExactVerdict("infeasible", robust=ok, certificate={"kind": "equalities", "y": y})
     theta0 = [_ZERO] * p
     for row, piv in zip(reduced, pivots):
         theta0[piv] = row[p]
-    basis = _null_space([row[:p] for row in reduced], p) if reduced else [[_Q(int(i == k)) for i in range(p)] for k in range(p)]
+    basis = _null_space([row[:p] for row in reduced], p) if reduced else [
+        [_Q(int(i == k)) for i in range(p)] for k in range(p)]
     f = len(basis)
     a = [[_dot(g, vec) for vec in basis] for g in system.G]
     b = [_dot(g, theta0) + hv for g, hv in zip(system.G, system.h)]
     lam = _reduced_point(a, b, system.strict, f)
     if isinstance(lam, list):
         theta = [theta0[i] + _dot([vec[i] for vec in basis], lam) for i in range(p)]
-        values = [_dot(g, theta) + hv for g, hv in zip(system.G, system.h)]
-        ok = robust and all(v > 0 for v in values) and (e == 0 or _rank(system.M, p) == e)
-        return ExactVerdict("feasible", theta, robust=ok if robust else None, certificate={"kind": "point"})
+        ok = None
+        if robust:
+            values = [_dot(g, theta) + hv for g, hv in zip(system.G, system.h)]
+            rows = [row for row in system.M if any(v != 0 for v in row)]
+            ok = all(v > 0 for v in values) and _rank(rows, p) == len(rows)
+        return ExactVerdict("feasible", theta, robust=ok, certificate={"kind": "point"})
     if lam is None:
         return ExactVerdict("unclear")
     support, w = lam
     ok = None
     if robust:
-        k_rows = [list(col) for col in zip(*system.M)] if e else [[] for _ in range(p)]
-        ok = _rank([k_rows[i] + [system.G[s][i] for s in support] for i in range(p)], e + len(support)) == p
+        combo = [sum((wi * system.G[s][i] for wi, s in zip(w, support)), _ZERO) for i in range(p)]
+        y = _solve_left(system.M, [-v for v in combo], p)
+        rows = [system.G[s] for s in support]
+        ok = y is not None and (_persists([system.M[r] for r in range(e) if y[r] != 0] + rows, p)
+                                or _persists(system.M + rows, p))
     return ExactVerdict("infeasible", robust=ok, certificate={"kind": "farkas", "support": support, "w": w})
 
 
@@ -221,190 +254,3 @@ def _reduced_point(a: list, b: list, strict: tuple, f: int):
     if value < 0 or (value == 0 and any(support[i] in strict and w[i] > 0 for i in range(len(support)))):
         return support, w
     return None
-
-
-# ------------------------------------------------------------------ the layer, exactly
-def _act(z, alpha):
-    return z if z > 0 else alpha * z
-
-
-def exact_inputs(layer) -> list:
-    """The layer's inputs ``X`` in exact rationals (recomputed through ``layer.leading`` for relu2)."""
-    if layer.raw_inputs is None:
-        return rationals(layer.X)
-    x = rationals(layer.raw_inputs)
-    alpha = rational(layer.alpha)
-    for weights in layer.leading:
-        wq = rationals(weights)
-        x = [[_act(_dot(row, [x[l][s] for l in range(len(x))]), alpha) for s in range(len(x[0]))] for row in wq]
-    return x
-
-
-@dataclass
-class _Data:
-    W: list
-    D: list
-    X: list
-    Y: list
-    alpha: object
-    m: int
-
-
-def _data(layer) -> _Data:
-    return _Data(rationals(layer.W), rationals(layer.D), exact_inputs(layer), rationals(layer.target),
-                 rational(layer.alpha), layer.X.shape[1])
-
-
-def _unit_parts(layer, data: _Data, j: int):
-    """(learnable columns, a = fixed part of z (m), B rows (k x m)) of unit j, exact."""
-    cols = [int(c) for c in np.flatnonzero(layer.learn_w[j])]
-    fixed = [l for l in range(len(data.X)) if l not in cols]
-    a = [_dot([data.W[j][l] for l in fixed], [data.X[l][s] for l in fixed]) for s in range(data.m)]
-    return cols, a, [data.X[l] for l in cols]
-
-
-def combination_system(layer, choice: list, dead: list) -> tuple[LinearSystem, list]:
-    """The exact problem of one combination: ``choice`` = [(block, option)] of the alive blocks,
-    ``dead`` the split blocks with ``D_j = 0``. Returns (system, layout) for :func:`exact_weights`."""
-    data = _data(layer)
-    d, h = layer.D.shape
-    m, alpha = data.m, data.alpha
-    # linear forms: out[o][s] = const + sum coef * var
-    const = [[-data.Y[o][s] for s in range(m)] for o in range(d)]
-    coefs: list[list[dict]] = [[{} for _ in range(m)] for _ in range(d)]
-    ineq: list[tuple[dict, object]] = []
-    strict: list[int] = []
-    layout: list = []
-    count = 0
-
-    def new(width: int) -> list[int]:
-        nonlocal count
-        count += width
-        return list(range(count - width, count))
-
-    def add(o, s, var, value):
-        coefs[o][s][var] = coefs[o][s].get(var, _ZERO) + value
-
-    dead_units = {blk.unit for blk in dead}
-    units = {blk.unit: (blk, option) for blk, option in choice if blk.unit >= 0}
-    for j in range(h):
-        if layer.learn_w[j].any():
-            if j in dead_units:
-                layout.append((j, "dead", None, [], None))
-                continue
-            blk, option = units[j]
-            cols, a, bq = _unit_parts(layer, data, j)
-            kind, k = blk.kind, len(cols)
-            sigma = rational(blk.sigmas[option]) if blk.sigmas is not None else None
-            if kind in ("free", "split-free"):
-                q = new(m)
-                for s in range(m):
-                    for o in range(d):
-                        if kind == "free":
-                            add(o, s, q[s], data.D[o][j])
-                        else:
-                            add(o, s, q[s], sigma)
-                    if alpha == 0:
-                        ineq.append(({q[s]: _Q(1)}, _ZERO))
-                layout.append((j, kind, option, q, sigma))
-                continue
-            pattern = blk.patterns[option]
-            with_c = kind == "split-cells" and any(v != 0 for v in a)
-            c = new(1) if with_c else []
-            u = new(k)
-            for s in range(m):
-                slope = _Q(1) if pattern[s] else alpha
-                sign = _Q(1) if pattern[s] else _Q(-1)
-                form = {u[i]: bq[i][s] for i in range(k)}
-                base = _ZERO
-                if with_c:
-                    form[c[0]] = a[s]
-                elif kind == "cells":
-                    base = a[s]
-                ineq.append(({v: sign * x for v, x in form.items()}, sign * base))
-                for o in range(d):
-                    factor = data.D[o][j] * slope if kind == "cells" else sigma * slope
-                    for v, x in form.items():
-                        add(o, s, v, factor * x)
-                    const[o][s] += factor * base
-            if with_c:
-                strict.append(len(ineq))
-                ineq.append(({c[0]: _Q(1)}, _ZERO))
-            layout.append((j, kind, option, c + u, sigma))
-            continue
-        z = [_dot(data.W[j], [data.X[l][s] for l in range(len(data.X))]) for s in range(m)]
-        feature = [_act(v, alpha) for v in z]
-        for o in range(d):
-            if layer.learn_d[o, j]:
-                (var,) = new(1)
-                layout.append((j, "D", o, [var], None))
-                for s in range(m):
-                    add(o, s, var, feature[s])
-            else:
-                for s in range(m):
-                    const[o][s] += data.D[o][j] * feature[s]
-    mat = [[coefs[o][s].get(v, _ZERO) for v in range(count)] for o in range(d) for s in range(m)]
-    rhs = [-const[o][s] for o in range(d) for s in range(m)]
-    g = [[form.get(v, _ZERO) for v in range(count)] for form, _ in ineq]
-    return LinearSystem(mat, rhs, g, [base for _, base in ineq], tuple(strict), count), layout
-
-
-def _row_from(bq: list, a: list, z: list, m: int) -> list:
-    """u with ``a + u B = z`` exactly (B of rank m)."""
-    k = len(bq)
-    bt = [[bq[i][s] for i in range(k)] for s in range(m)]  # B^T (m x k)
-    _, pivots = _rref(bt, k)
-    sub = flint.fmpq_mat(m, m, [bt[s][i] for s in range(m) for i in pivots])
-    sol = sub.solve(flint.fmpq_mat(m, 1, [z[s] - a[s] for s in range(m)]))
-    u = [_ZERO] * k
-    for r, i in enumerate(pivots):
-        u[i] = sol[r, 0]
-    return u
-
-
-def exact_weights(layer, layout: list, theta: list) -> tuple[list, list] | None:
-    """The network's (W, D) of an exact solution ``theta`` (None when a split unit has c <= 0)."""
-    data = _data(layer)
-    w = [row[:] for row in data.W]
-    dm = [row[:] for row in data.D]
-    alpha = data.alpha
-    for j, kind, option, vars_, sigma in layout:
-        if kind == "dead":
-            dm[0][j] = _ZERO
-            continue
-        if kind == "D":
-            dm[option][j] = theta[vars_[0]]
-            continue
-        cols, a, bq = _unit_parts(layer, data, j)
-        values = [theta[v] for v in vars_]
-        if kind in ("free", "split-free"):
-            if alpha == 0:
-                z = [v if v > 0 else _Q(-1) for v in values]
-            else:
-                z = [v if v >= 0 else v / alpha for v in values]
-            u = _row_from(bq, a, z, data.m)
-            if kind == "split-free":
-                dm[0][j] = sigma
-        elif kind == "cells":
-            u = values
-        elif any(v != 0 for v in a):  # split-cells with c
-            c = values[0]
-            if not c > 0:
-                return None
-            u = [v / c for v in values[1:]]
-            dm[0][j] = sigma * c
-        else:
-            u = values
-            dm[0][j] = sigma
-        for col, value in zip(cols, u):
-            w[j][col] = value
-    return w, dm
-
-
-def exact_match(layer, w: list, dm: list) -> bool:
-    """``D act(W X) == Y`` exactly, on the layer's exact inputs."""
-    data = _data(layer)
-    rows = [[_act(_dot(w[j], [data.X[l][s] for l in range(len(data.X))]), data.alpha) for s in range(data.m)]
-            for j in range(len(w))]
-    return all(_dot(dm[o], [rows[j][s] for j in range(len(w))]) == data.Y[o][s]
-               for o in range(len(dm)) for s in range(data.m))

@@ -14,12 +14,16 @@ a forward pass of the **real network** (``model.forward`` on all matrices)
 at ``tol``. Verdicts:
 
 - match: re-checked at ``tol``, ``proved=True``;
-- no match, ``proved=True``: every combination rejected to the margins of
-  :mod:`symmp.numeric.relu.feasibility`, the enumeration complete (each
-  unit's cells exact, or a superset where general position could not be
-  confirmed);
-- no match, ``proved=False``: some combination fell between the margins
-  (``details["unclear"]``);
+- no match, ``proved=True``: every combination rejected, to the margins of
+  :mod:`symmp.numeric.relu.feasibility` or, where the float route left it
+  open, exactly over Q (:mod:`symmp.numeric.relu.rational`; a match found
+  that way is checked by the real layer in rationals, residual exactly 0),
+  the enumeration complete (each unit's cells exact, or a superset where
+  general position could not be confirmed); ``details["exact_decided"]``
+  counts the combinations decided exactly;
+- no match, ``proved=False``: some combination neither the float nor the
+  exact route decided (``details["unclear"]``; none seen on the benchmark
+  family's 12,000 trials);
 - more than ``max_combinations`` combinations (``options.extra``, default
   :data:`DEFAULT_LIMIT`): the trial goes to the optimiser named by
   ``extra["fallback"]`` (default ``adahessian``, with ``fallback_starts``,
@@ -45,12 +49,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from ...allocation import Allocation
+from ...analysis.provers import Certificate, ProverContext, register_prover
 from ...models import ACTIVATIONS
 from ..relu.exact import Layer, bilinear_units, solve_layer
-from ..sampling import Trial
+from ..relu.witness import no_witness, yes_witness
+from ..sampling import Trial, draw_trials
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
 
-__all__ = ["exact_relu_solve", "applies_exact_relu", "exact_layer", "DEFAULT_LIMIT", "FALLBACK_DEFAULTS"]
+__all__ = [
+    "exact_relu_solve", "applies_exact_relu", "exact_layer", "relu_witness_prover", "DEFAULT_LIMIT",
+    "FALLBACK_DEFAULTS", "WITNESS_DRAWS",
+]
 
 #: combinations a trial may enumerate before it falls back to the optimiser
 DEFAULT_LIMIT = 20_000
@@ -95,6 +104,7 @@ def exact_layer(allocation: Allocation, trial: Trial) -> Layer:
     return Layer(
         trial.student[hidden], trial.student["D"], x, trial.targets,
         allocation.mask(hidden).astype(bool), allocation.mask("D").astype(bool), _alpha(model.activation),
+        raw_inputs=trial.inputs if before else None, leading=tuple(trial.student[name] for name in before),
     )
 
 
@@ -132,6 +142,7 @@ def exact_relu_solve(
             "limit": limit,
             "cells_exact": result.exact_cells,
             "unclear": result.unclear,
+            "exact_decided": result.details.get("exact", {}).get("decided", 0),
         }
         if result.status == "over_limit":
             over.append((k, trial, result.total))
@@ -180,5 +191,56 @@ register_solver(
     defaults={"starts": 1, "tol": 1e-9, "max_iter": 3000, "batch": 100},
     # before adahessian (20): every verdict decided where it applies
     auto_rank=15,
+    revision=1,  # 1: combinations the float route leaves open are decided exactly over Q
     proves_misses=True,
 )
+
+
+# ------------------------------------------------------------------ witnesses for classify
+#: draws a witness search tries
+WITNESS_DRAWS = 64
+
+
+def relu_witness_prover(allocation: Allocation, context: ProverContext) -> Certificate | None:
+    """0 < MP < 1 from a persistent yes and a persistent no trial (:mod:`..relu.witness`), for
+    the allocations ``exact-relu`` applies to; None when draws ``0 .. WITNESS_DRAWS-1`` of the
+    classification's seed hold no pair."""
+    if not applies_exact_relu(allocation):
+        return None
+    yes = no = None
+    tried = 0
+    for trial in draw_trials(allocation, context.seed, range(WITNESS_DRAWS)):
+        tried += 1
+        layer = exact_layer(allocation, trial)
+        outcome = solve_layer(layer, tol=1e-9, limit=DEFAULT_LIMIT)
+        if outcome.status == "match" and yes is None:
+            found = yes_witness(layer, outcome=outcome)
+            yes = None if found is None else {"trial": trial.index, **found}
+        elif outcome.status == "no" and no is None:
+            found = no_witness(layer)
+            no = None if found is None else {"trial": trial.index, **found}
+        if yes is not None and no is not None:
+            break
+    if yes is None or no is None:
+        return None
+    return Certificate(
+        "intermediate",
+        "witnesses: a persistent exact match and a persistent exact no-match (activation patterns)",
+        (
+            f"yes witness: draw {yes['trial']} of seed {context.seed} matches in the activation-pattern "
+            f"combination {yes['combination']} at the rational point in the evidence, where the equalities "
+            "hold exactly with a matrix of full row rank and every sign constraint strictly: the match "
+            "persists for nearby draws, MP > 0",
+            f"no witness: draw {no['trial']} of seed {context.seed}: each of its {no['combinations']} "
+            "combinations (every activation pattern of every unit not certified unrealisable, with "
+            "D_j = 0 included for sign-split units) has an exact Farkas certificate whose matrix "
+            "[M^T | G_S^T] has full rank, so the certificate persists for nearby draws: MP < 1",
+            "both witnesses persist in a neighbourhood of Gaussian draws, so 0 < MP < 1 (THEORY.md "
+            "section 8); re-check with symmp.numeric.relu.witness (check_yes, no_witness)",
+        ),
+        error_bound=0.0,
+        evidence={"relu_witnesses": {"seed": context.seed, "yes": yes, "no": no, "draws_tried": tried}},
+    )
+
+
+register_prover("relu-witnesses", relu_witness_prover, stage="intermediate", order=40)
