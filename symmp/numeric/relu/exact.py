@@ -85,6 +85,8 @@ class Layer:
     #: :mod:`.rational` can recompute ``X`` exactly; None: ``X`` is the network's input
     raw_inputs: np.ndarray | None = None
     leading: tuple = ()
+    #: the teacher's matrices in network order: :mod:`.exact_system` recomputes the target exactly
+    teacher: tuple = ()
 
     def act(self, z: np.ndarray) -> np.ndarray:
         return np.where(z > 0, z, self.alpha * z)

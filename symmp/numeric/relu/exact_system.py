@@ -1,8 +1,10 @@
 """One activation-pattern combination of a trial, rebuilt in exact rationals.
 
-The trial's data are floats, that is exact rationals: the student's fixed
-weights, the inputs (recomputed exactly through ``relu2``'s fixed first
-layer) and the targets. :func:`combination_system` writes one combination
+The trial's draws are floats, that is exact rationals: the teacher's and
+the student's weights and the inputs. The last layer's inputs (through
+``relu2``'s fixed first layer) and the target (the teacher's network) are
+recomputed from them exactly, so the problem decided is the real-number
+problem of the draw, not that of its rounded targets. :func:`combination_system` writes one combination
 of the units' options (:class:`~.exact.Block`: pattern, sign of D_j, or a
 free unit's activations) as the exact :class:`~.rational.LinearSystem` of
 THEORY.md section 7's exact route; :func:`exact_weights` turns a solution
@@ -35,7 +37,8 @@ import numpy as np
 
 from .rational import LinearSystem, decide_exact, rational, rationals
 
-__all__ = ["combination_system", "exact_weights", "exact_match", "exact_inputs", "layer_data", "decide_open",
+__all__ = ["combination_system", "exact_weights", "exact_match", "exact_inputs", "exact_target", "layer_data",
+           "decide_open", "silent_samples",
            "MAX_EXACT"]
 
 #: combinations per trial the float route left open that are then decided exactly
@@ -58,16 +61,31 @@ def _act(z, alpha):
     return z if z > 0 else alpha * z
 
 
+def _forward(x: list, matrices, alpha) -> list:
+    """act(W_k ... act(W_1 x)) in rationals."""
+    for weights in matrices:
+        x = [[_act(_dot(row, [x[l][s] for l in range(len(x))]), alpha) for s in range(len(x[0]))]
+             for row in rationals(weights)]
+    return x
+
+
 def exact_inputs(layer) -> list:
     """The layer's inputs ``X`` in exact rationals (recomputed through ``layer.leading`` for relu2)."""
     if layer.raw_inputs is None:
         return rationals(layer.X)
-    x = rationals(layer.raw_inputs)
-    alpha = rational(layer.alpha)
-    for weights in layer.leading:
-        wq = rationals(weights)
-        x = [[_act(_dot(row, [x[l][s] for l in range(len(x))]), alpha) for s in range(len(x[0]))] for row in wq]
-    return x
+    return _forward(rationals(layer.raw_inputs), layer.leading, rational(layer.alpha))
+
+
+def exact_target(layer) -> list:
+    """The target: the teacher's network evaluated exactly on the inputs (``layer.teacher``), so
+    that a real-number identity (e.g. features proportional to an input) holds exactly; the float
+    target when the layer carries no teacher."""
+    if not layer.teacher:
+        return rationals(layer.target)
+    x = rationals(layer.X if layer.raw_inputs is None else layer.raw_inputs)
+    hidden = _forward(x, layer.teacher[:-1], rational(layer.alpha))
+    return [[_dot(row, [hidden[j][s] for j in range(len(hidden))]) for s in range(len(x[0]))]
+            for row in rationals(layer.teacher[-1])]
 
 
 @dataclass
@@ -82,7 +100,7 @@ class _Data:
 
 def layer_data(layer) -> _Data:
     """The layer's W, D, X, target and slope as exact rationals (pass to the builders to reuse)."""
-    return _Data(rationals(layer.W), rationals(layer.D), exact_inputs(layer), rationals(layer.target),
+    return _Data(rationals(layer.W), rationals(layer.D), exact_inputs(layer), exact_target(layer),
                  rational(layer.alpha), layer.X.shape[1])
 
 
@@ -263,3 +281,20 @@ def decide_open(layer, pending: list, check: Callable, info: dict):
                 return w, d, float(check(w, d))
     info["exact"] = {"decided": decided, "infeasible": infeasible, "unclear": len(pending) - infeasible}
     return None
+
+
+def silent_samples(layer) -> set[int]:
+    """Samples s where the teacher's last hidden layer and every student unit with a fixed W row
+    have strictly negative pre-activations (ReLU only): there the target and the fixed units'
+    output are 0, and stay 0 for nearby draws."""
+    if layer.alpha != 0 or not layer.teacher:
+        return set()
+    m = layer.X.shape[1]
+    x = rationals(layer.X if layer.raw_inputs is None else layer.raw_inputs)
+    hidden = _forward(x, layer.teacher[:-2], _ZERO)
+    teacher = [[_dot(row, [hidden[l][s] for l in range(len(hidden))]) for s in range(m)]
+               for row in rationals(layer.teacher[-2])]
+    data = layer_data(layer)
+    fixed = [j for j in range(layer.W.shape[0]) if not layer.learn_w[j].any()]
+    student = [[_dot(data.W[j], [data.X[l][s] for l in range(len(data.X))]) for s in range(m)] for j in fixed]
+    return {s for s in range(m) if all(row[s] < 0 for row in teacher + student)}

@@ -4,9 +4,9 @@ The float route (:mod:`.feasibility`) decides almost every combination to
 stated margins; the few it cannot (a near-singular least-squares system, a
 solution far out along a null direction, an LP inside HiGHS's tolerances, a
 candidate whose float re-check fails because its weights are huge) are
-decided here **exactly**. A trial's data are floats, that is exact
-rationals: the student's fixed weights, the inputs and the targets. The
-combination's linear problem
+decided here **exactly**. A trial's draws are floats, that is exact
+rationals (the target is recomputed from the teacher's, see
+:mod:`.exact_system`). The combination's linear problem
 
     M theta = t,   G theta + h >= 0,   (G theta + h)_i > 0 for the strict rows
 
@@ -21,7 +21,9 @@ decided by :func:`decide_exact`:
   common slack) whose answer is then **proved** exactly: a rational point
   checked row by row (feasible), or a Farkas vector ``w >= 0`` on the LP's
   dual support with ``A^T w = 0`` exactly and ``b . w < 0`` (infeasible), or
-  ``b . w = 0`` with a strict row in the support (infeasible: Motzkin);
+  ``b . w = 0`` with a strict row in the support (infeasible: Motzkin), or
+  ``b . w = 0`` otherwise: every solution makes the support's rows tight,
+  and the problem is decided again on that face (one dimension fewer);
   anything else stays ``"unclear"``.
 
 The combination's system is written by :mod:`.exact_system`, which also
@@ -186,6 +188,18 @@ def decide_exact(system: LinearSystem, *, robust: bool = False) -> ExactVerdict:
     a = [[_dot(g, vec) for vec in basis] for g in system.G]
     b = [_dot(g, theta0) + hv for g, hv in zip(system.G, system.h)]
     lam = _reduced_point(a, b, system.strict, f)
+    if isinstance(lam, tuple) and lam[0] == "face":
+        # every solution makes the support's rows tight: decide on that face (one dimension fewer)
+        support = set(lam[1])
+        keep = [i for i in range(len(system.G)) if i not in support]
+        face = LinearSystem(
+            system.M + [system.G[i] for i in sorted(support)], system.t + [-system.h[i] for i in sorted(support)],
+            [system.G[i] for i in keep], [system.h[i] for i in keep],
+            tuple(keep.index(i) for i in system.strict), p,
+        )
+        found = decide_exact(face)
+        return ExactVerdict(found.status, found.theta, robust=False if robust else None,
+                            certificate={**found.certificate, "face": sorted(support)})
     if isinstance(lam, list):
         theta = [theta0[i] + _dot([vec[i] for vec in basis], lam) for i in range(p)]
         ok = None
@@ -253,4 +267,6 @@ def _reduced_point(a: list, b: list, strict: tuple, f: int):
     value = _dot(w, [b[i] for i in support])
     if value < 0 or (value == 0 and any(support[i] in strict and w[i] > 0 for i in range(len(support)))):
         return support, w
+    if value == 0 and all(v > 0 for v in w):
+        return "face", support
     return None

@@ -6,8 +6,10 @@ holds on a neighbourhood of it has positive probability.
 
 - **Yes witness** (:func:`yes_witness`): a combination whose exact problem
   (:mod:`.rational`) has a rational solution at which every sign constraint
-  holds strictly, with the equality matrix M of full row rank. For nearby
-  data, M stays of full row rank, so the solution set of the equalities moves
+  holds strictly, with the nonzero rows of the equality matrix M of full row
+  rank (a zero row, a sample where every unit is silent, stays zero nearby
+  and its target, the silent teacher's, stays 0). For nearby data they keep
+  full row rank, so the solution set of the equalities moves
   continuously and a nearby point keeps every strict sign: the student still
   matches. MP > 0.
 - **No witness** (:func:`no_witness`): every combination of a trial is
@@ -46,7 +48,7 @@ import numpy as np
 
 from .cells import all_patterns
 from .exact import Layer, build_blocks, solve_layer
-from .exact_system import combination_system, layer_data
+from .exact_system import combination_system, layer_data, silent_samples
 from .rational import LinearSystem, decide_exact
 
 __all__ = ["yes_witness", "no_witness", "check_yes", "NO_LIMIT"]
@@ -78,7 +80,7 @@ def yes_witness(layer: Layer, *, tol: float = 1e-9, limit: int = 20_000, outcome
     choice = [(b, options[b.unit]) for b in alive if b.unit not in dead]
     system, _ = combination_system(layer, choice, [b for b in alive if b.unit in dead])
     verdict = decide_exact(system, robust=True)
-    if verdict.status != "feasible" or not verdict.robust:
+    if verdict.status != "feasible" or not verdict.robust or not _zero_rows_silent(layer, system):
         return None
     return {
         "combination": [[b.unit, int(o)] for b, o in choice],
@@ -87,8 +89,16 @@ def yes_witness(layer: Layer, *, tol: float = 1e-9, limit: int = 20_000, outcome
     }
 
 
+def _zero_rows_silent(layer: Layer, system: LinearSystem) -> bool:
+    """Every zero row of M sits at a silent sample (its 0 = 0 persists nearby)."""
+    m = layer.X.shape[1]
+    zero = {r % m for r, row in enumerate(system.M) if all(v == 0 for v in row)}
+    return zero <= silent_samples(layer) if zero else True
+
+
 def check_yes(layer: Layer, evidence: dict) -> bool:
-    """Re-check a yes witness exactly: M full row rank, equalities exact, every sign strict."""
+    """Re-check a yes witness exactly: M's nonzero rows of full row rank, equalities exact, every
+    sign strict."""
     blocks, _ = build_blocks(layer)
     by_unit = {b.unit: b for b in _alive(blocks)}
     choice = [(by_unit[j], o) for j, o in evidence["combination"]]
@@ -98,8 +108,9 @@ def check_yes(layer: Layer, evidence: dict) -> bool:
         return False
     eq = all(sum((a * b for a, b in zip(row, theta)), flint.fmpq(0)) == t for row, t in zip(system.M, system.t))
     signs = all(sum((a * b for a, b in zip(row, theta)), flint.fmpq(0)) + h > 0 for row, h in zip(system.G, system.h))
-    full = not system.M or flint.fmpq_mat(len(system.M), system.P, [v for r in system.M for v in r]).rank() == len(system.M)
-    return bool(eq and signs and full)
+    rows = [r for r in system.M if any(v != 0 for v in r)]  # zero rows stay zero nearby (t = 0 there)
+    full = not rows or flint.fmpq_mat(len(rows), system.P, [v for r in rows for v in r]).rank() == len(rows)
+    return bool(eq and signs and full and _zero_rows_silent(layer, system))
 
 
 def _unrealisable(layer: Layer, block, pattern: np.ndarray, data) -> bool:

@@ -105,6 +105,7 @@ def exact_layer(allocation: Allocation, trial: Trial) -> Layer:
         trial.student[hidden], trial.student["D"], x, trial.targets,
         allocation.mask(hidden).astype(bool), allocation.mask("D").astype(bool), _alpha(model.activation),
         raw_inputs=trial.inputs if before else None, leading=tuple(trial.student[name] for name in before),
+        teacher=tuple(trial.teacher[name] for name in model.matrix_shapes),
     )
 
 
