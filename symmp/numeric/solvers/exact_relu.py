@@ -230,12 +230,14 @@ def relu_witness_prover(allocation: Allocation, context: ProverContext) -> Certi
         (
             f"yes witness: draw {yes['trial']} of seed {context.seed} matches in the activation-pattern "
             f"combination {yes['combination']} at the rational point in the evidence, where the equalities "
-            "hold exactly with a matrix of full row rank and every sign constraint strictly: the match "
+            "hold exactly (their nonzero rows of full row rank, zero rows at silent samples) and every "
+            "sign constraint strictly: the match "
             "persists for nearby draws, MP > 0",
             f"no witness: draw {no['trial']} of seed {context.seed}: each of its {no['combinations']} "
             "combinations (every activation pattern of every unit not certified unrealisable, with "
-            "D_j = 0 included for sign-split units) has an exact Farkas certificate whose matrix "
-            "[M^T | G_S^T] has full rank, so the certificate persists for nearby draws: MP < 1",
+            "D_j = 0 included for sign-split units) is infeasible by an exact certificate (y, w) whose "
+            "matrix [M^T | G_S^T], on the unknowns it touches, has full row rank, so a certificate "
+            "persists for nearby draws: MP < 1",
             "both witnesses persist in a neighbourhood of Gaussian draws, so 0 < MP < 1 (THEORY.md "
             "section 8); re-check with symmp.numeric.relu.witness (check_yes, no_witness)",
         ),
