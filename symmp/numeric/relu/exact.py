@@ -81,11 +81,10 @@ class Layer:
     learn_w: np.ndarray
     learn_d: np.ndarray
     alpha: float
-    #: the network's own inputs and the fixed matrices before this layer (``relu2``: ``(W1,)``), so
-    #: :mod:`.rational` can recompute ``X`` exactly; None: ``X`` is the network's input
+    #: for :mod:`.exact_system`: the network's inputs (None: ``X``), the fixed matrices before this
+    #: layer (relu2: ``(W1,)``) and the teacher's matrices, to recompute ``X`` and the target exactly
     raw_inputs: np.ndarray | None = None
     leading: tuple = ()
-    #: the teacher's matrices in network order: :mod:`.exact_system` recomputes the target exactly
     teacher: tuple = ()
 
     def act(self, z: np.ndarray) -> np.ndarray:
@@ -129,8 +128,7 @@ class LayerOutcome:
 
 
 def _scale(target: np.ndarray) -> float:
-    size = float(np.linalg.norm(target))
-    return size if size > 0 else 1.0
+    return float(np.linalg.norm(target)) or 1.0
 
 
 def bilinear_units(learn_w: np.ndarray, learn_d: np.ndarray) -> list[int]:

@@ -3,9 +3,12 @@
 Applies to ``relu`` and ``relu2`` models with activation ``relu`` or
 ``leaky_relu`` whose learnable weights sit in the last hidden layer's
 weights and/or D (for ``relu2``: W1 fixed, so the first layer's features
-act(W1 X) are the inputs of a shallow problem), except where d >= 2 and a
-unit's W row and D entries are both learnable (bilinear per pattern: the
-optimisers decide those allocations, as a lower bound).
+act(W1 X) are the inputs of a shallow problem), or, for ``relu2``, in W1
+alone (both layers' patterns enumerated, :mod:`symmp.numeric.relu.two_layer`;
+its open combinations are not decided over Q, so such a trial may stay
+unproved). Not exact: learnables in two layers of ``relu2`` (W1 with W2 or
+D), and d >= 2 with a unit whose W row and D entries are both learnable
+(bilinear per pattern): the optimisers decide those, as a lower bound.
 
 Per trial (:func:`~symmp.numeric.relu.exact.solve_layer`): enumerate the
 combinations of the units' realisable patterns, decide each by least
@@ -51,13 +54,14 @@ import numpy as np
 from ...allocation import Allocation
 from ...analysis.provers import Certificate, ProverContext, register_prover
 from ...models import ACTIVATIONS
-from ..relu.exact import Layer, bilinear_units, solve_layer
+from ..relu.exact import Layer, LayerOutcome, bilinear_units, solve_layer
+from ..relu.two_layer import solve_first_layer
 from ..relu.witness import no_witness, yes_witness
 from ..sampling import Trial, draw_trials
 from . import SOLVERS, SolverOptions, TrialOutcome, register_solver
 
 __all__ = [
-    "exact_relu_solve", "applies_exact_relu", "exact_layer", "relu_witness_prover", "DEFAULT_LIMIT",
+    "exact_relu_solve", "applies_exact_relu", "first_layer_only", "exact_layer", "relu_witness_prover", "DEFAULT_LIMIT",
     "FALLBACK_DEFAULTS", "WITNESS_DRAWS",
 ]
 
@@ -76,16 +80,40 @@ def _layer_names(model) -> tuple[list[str], str]:
 
 def applies_exact_relu(allocation: Allocation) -> bool:
     """True for relu/relu2 models with a piecewise-linear activation whose learnables lie in the
-    last hidden layer and D, with no bilinear unit (see module doc)."""
+    last hidden layer and D, with no bilinear unit, or in relu2's W1 alone (see module doc)."""
     model = allocation.model
     if model.polynomial or getattr(model, "activation", None) not in _PIECEWISE_LINEAR:
         return False
     if model.kind not in ("relu", "relu2"):
         return False
+    if first_layer_only(allocation):
+        return True
     before, hidden = _layer_names(model)
     if any(name in allocation.matrices for name in before):
         return False
     return not bilinear_units(allocation.mask(hidden).astype(bool), allocation.mask("D").astype(bool))
+
+
+def first_layer_only(allocation: Allocation) -> bool:
+    """``relu2`` with learnables in W1 alone (:mod:`..relu.two_layer`)."""
+    return allocation.model.kind == "relu2" and set(allocation.matrices) == {"W1"}
+
+
+def _solve_first(allocation: Allocation, trial: Trial, tol: float, limit: int) -> LayerOutcome:
+    """One relu2 W1-only trial by :func:`~..relu.two_layer.solve_first_layer`, as a LayerOutcome."""
+    s = trial.student
+    scale = float(np.linalg.norm(trial.targets)) or 1.0
+
+    def check(w1: np.ndarray) -> float:
+        out = np.asarray(allocation.model.forward({**s, "W1": w1}, trial.inputs), dtype=float)
+        return float(np.linalg.norm(out - trial.targets) / scale)
+
+    status, w1, tried, unclear = solve_first_layer(
+        s["W1"], s["W2"], s["D"], trial.inputs, trial.targets, allocation.mask("W1").astype(bool),
+        _alpha(allocation.model.activation), tol=tol, limit=limit, check=check,
+        teacher=tuple(trial.teacher[name] for name in ("W1", "W2", "D")))
+    residual = check(w1) if w1 is not None else float("inf")
+    return LayerOutcome(status, w1, None, residual, tried, tried if status != "over_limit" else limit + 1, unclear)
 
 
 def _alpha(activation: str) -> float:
@@ -128,15 +156,18 @@ def exact_relu_solve(
     """Solver ``exact-relu`` (see module doc)."""
     if not applies_exact_relu(allocation):
         raise ValueError("exact-relu needs a relu/relu2 model with relu or leaky_relu and learnables "
-                         "in the last hidden layer and D (no bilinear unit at d >= 2)")
+                         "in the last hidden layer and D (no bilinear unit at d >= 2), or in relu2's W1 alone")
     extra = {**FALLBACK_DEFAULTS, **dict(options.extra)}
     limit = int(extra.get("max_combinations", DEFAULT_LIMIT))
     outcomes: dict[int, TrialOutcome] = {}
     over: list[tuple[int, Trial, int]] = []
     for k, trial in enumerate(trials):
-        result = solve_layer(
-            exact_layer(allocation, trial), tol=options.tol, limit=limit, check=_checker(allocation, trial)
-        )
+        if first_layer_only(allocation):
+            result = _solve_first(allocation, trial, options.tol, limit)
+        else:
+            result = solve_layer(
+                exact_layer(allocation, trial), tol=options.tol, limit=limit, check=_checker(allocation, trial)
+            )
         details = {
             "combinations": result.combinations,
             "combinations_total": result.total,
@@ -178,8 +209,8 @@ register_solver(
     "exact-relu",
     exact_relu_solve,
     applies=applies_exact_relu,
-    needs="a relu/relu2 network with relu or leaky_relu, learnables in the last hidden layer and D, "
-    "and no unit with learnable W row and D entries at d >= 2",
+    needs="a relu/relu2 network with relu or leaky_relu, learnables in the last hidden layer and D "
+    "and no unit with learnable W row and D entries at d >= 2, or in relu2's W1 alone",
     description="exact activation-pattern enumeration (relu, leaky_relu); proved verdicts, optimiser "
     "fallback over the combination limit",
     options={
@@ -206,7 +237,7 @@ def relu_witness_prover(allocation: Allocation, context: ProverContext) -> Certi
     """0 < MP < 1 from a persistent yes and a persistent no trial (:mod:`..relu.witness`), for
     the allocations ``exact-relu`` applies to; None when draws ``0 .. WITNESS_DRAWS-1`` of the
     classification's seed hold no pair."""
-    if not applies_exact_relu(allocation):
+    if not applies_exact_relu(allocation) or first_layer_only(allocation):
         return None
     yes = no = None
     tried = 0
