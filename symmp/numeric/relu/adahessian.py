@@ -55,6 +55,7 @@ __all__ = [
     "MaskedTraining",
     "masked_adahessian",
     "run_rule",
+    "moment_update",
     "check_rule",
     "DEFAULT_TOL",
     "DEFAULT_MAX_STEPS",
@@ -93,17 +94,7 @@ class AdaHessian:
     def step(self, net: MaskedNet, theta, state, step, keys):
         probe = rademacher(keys, step, theta.shape[1])
         rel, grad, hz = net.loss_grad_hvp(theta, probe)
-        diagonal = probe * hz
-        beta1, beta2 = self.betas
-        state["m"] *= beta1
-        state["m"] += (1.0 - beta1) * grad
-        state["v"] *= beta2
-        state["v"] += (1.0 - beta2) * diagonal * diagonal
-        t = step + 1
-        scale = np.sqrt(state["v"] / (1.0 - beta2**t))
-        if self.hessian_power != 1.0:
-            scale = scale**self.hessian_power
-        update = (self.lr / (1.0 - beta1**t)) * state["m"] / (scale + self.eps)
+        update = moment_update(state, grad, probe * hz, self.betas, step, self.lr, self.eps, self.hessian_power)
         return rel, theta - update
 
     def to_dict(self) -> dict:
@@ -116,6 +107,25 @@ class AdaHessian:
             "spatial_averaging": False,
             "hessian": "Hutchinson diagonal z*(Hz), Rademacher z on learnable entries, Hz exact (R-operator)",
         }
+
+
+def moment_update(
+    state: dict, grad: np.ndarray, second: np.ndarray, betas: tuple[float, float], step: int, lr: float,
+    eps: float, power: float = 1.0,
+) -> np.ndarray:
+    """The masked Adam-type update shared by AdaHessian (``second`` = z * Hz) and Adam (``second``
+    = the gradient): moments ``m``, ``v`` of ``grad`` and ``second**2`` updated in ``state``, then
+    ``lr * m_hat / (sqrt(v_hat)**power + eps)``. Masked inputs give a masked update."""
+    beta1, beta2 = betas
+    state["m"] *= beta1
+    state["m"] += (1.0 - beta1) * grad
+    state["v"] *= beta2
+    state["v"] += (1.0 - beta2) * second * second
+    t = step + 1
+    scale = np.sqrt(state["v"] / (1.0 - beta2**t))
+    if power != 1.0:
+        scale = scale**power
+    return (lr / (1.0 - beta1**t)) * state["m"] / (scale + eps)
 
 
 def check_rule(lr: float, betas: tuple[float, float], eps: float) -> None:

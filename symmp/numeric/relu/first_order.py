@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...allocation import Allocation
-from .adahessian import DEFAULT_MAX_STEPS, DEFAULT_TOL, MaskedTraining, check_rule, run_rule
+from .adahessian import DEFAULT_MAX_STEPS, DEFAULT_TOL, MaskedTraining, check_rule, moment_update, run_rule
 from .training import MaskedNet
 
 __all__ = ["Adam", "GradientDescent", "masked_adam", "masked_gd"]
@@ -55,14 +55,7 @@ class Adam:
 
     def step(self, net: MaskedNet, theta, state, step, keys):
         rel, grad = net.loss_grad(theta)
-        beta1, beta2 = self.betas
-        state["m"] *= beta1
-        state["m"] += (1.0 - beta1) * grad
-        state["v"] *= beta2
-        state["v"] += (1.0 - beta2) * grad * grad
-        t = step + 1
-        denom = np.sqrt(state["v"] / (1.0 - beta2**t)) + self.eps
-        return rel, theta - (self.lr / (1.0 - beta1**t)) * state["m"] / denom
+        return rel, theta - moment_update(state, grad, grad, self.betas, step, self.lr, self.eps)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "lr": self.lr, "betas": list(self.betas), "eps": self.eps}
