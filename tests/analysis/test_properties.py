@@ -79,10 +79,12 @@ def test_verdict_is_consistent_with_ranks(pair):
         else:
             assert result.verdict in ("maximal", "intermediate", "undecided")
     elif result.verdict != "undecided":
-        # networks with an activation: certificates exist only for D-only allocations
-        # (and the trivial one when every weight is learnable)
+        # networks with an activation: certificates exist for D-only allocations, the trivial one
+        # when every weight is learnable, free units (exact route) and the exact route's witnesses
         assert (result.affine and allocation.model.activation in ("tanh", "sigmoid")) or (
             allocation.r == allocation.model.n_weights and result.verdict == "maximal"
+        ) or result.certificate.startswith("free units") or (
+            result.verdict == "intermediate" and "relu_witnesses" in result.to_dict()["evidence"]
         )
     everything = allocation.r == allocation.model.n_weights
     if result.verdict == "maximal" and allocation.model.polynomial:
@@ -90,7 +92,8 @@ def test_verdict_is_consistent_with_ranks(pair):
             "sequentially linear", "Theorem W-rows", "Theorem W-columns"
         ) or result.certificate.startswith(("monotonicity in m", "parity"))
     if result.verdict == "intermediate":  # proved by its two witnesses
-        assert set(result.to_dict()["evidence"]["witnesses"]) >= {"yes", "no"}
+        evidence = result.to_dict()["evidence"]
+        assert set(evidence.get("witnesses") or evidence["relu_witnesses"]) >= {"yes", "no"}
     if result.error_bound is None:  # "no certificate applies" for activation networks; parity
         assert (result.verdict == "undecided" and not allocation.model.polynomial) or (
             result.certificate.startswith(("parity", "monotonicity"))
