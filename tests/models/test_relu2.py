@@ -167,8 +167,8 @@ def _d_only(activation, per_row, h2=4, m=3):
         ("tanh", [3, 3], "maximal"),  # composed analytic features, certified determinants
         ("sigmoid", [4, 3], "maximal"),
         ("tanh", [3, 2], "minimal"),  # certified rank-m teacher features, short row
-        ("relu", [3, 3], "undecided"),  # MP < 1 argued, MP > 0 not witnessed
-        ("relu", [3, 2], "undecided"),
+        ("relu", [3, 3], "intermediate"),  # the exact route's witnesses: a persistent match and no-match
+        ("relu", [3, 2], "intermediate"),
         ("leaky_relu", [3, 3], "undecided"),
     ],
 )
