@@ -60,7 +60,14 @@ NAMED = {
     "lffn [3,2,3] redundant": Allocation.from_entries(
         LFFN([3, 2, 3]), [("W2", 0, 0), ("W2", 0, 1)] + [("W1", i, j) for i in range(2) for j in range(3)], m=3
     ),
+    "lffn [3,2,3] left null projection": Allocation.from_entries(
+        LFFN([3, 2, 3]), [("W1", i, j) for i in range(2) for j in range(3)] + [("W2", 0, 1), ("W2", 2, 0)], m=3
+    ),
+    "lffn [3,2,3] right null projection": Allocation.from_entries(
+        LFFN([3, 2, 3]), [("W2", i, j) for i in range(3) for j in range(2)] + [("W1", 0, 2), ("W1", 1, 1)], m=3
+    ),
     "lrnn diagonal n=2 T=2": Allocation.diagonal(LRNN(2, 1, 1, 2), "W", m=2),
+    "lrnn N = 5": Allocation.from_entries(LRNN(4, 1, 1, 3), [("W", 0, 1), ("W", 2, 0), ("W", 3, 2)], m=3),
     "lrnn N = 3": Allocation.from_entries(LRNN(4, 1, 2, 2), [("W", 0, 1), ("W", 1, 3), ("W", 2, 3), ("W", 3, 1)], m=2),
 }
 
