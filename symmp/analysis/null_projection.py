@@ -20,6 +20,10 @@ smaller where ``S`` has fewer columns than ``T`` and, unlike the original, it
 is linear in the top matrix's unknowns: an lffn whose narrow layer caps the
 rank of ``P = W_L ... W_1`` becomes solvable block by block.
 
+The prover runs only when the target's rank (mod p at a random teacher,
+computed without building a system) is below both of its sides, and tries
+the row projection, the column projection and both, on each lifting.
+
 What may be wrong: ``T[i] = c_i T[R]`` needs the generic rank of ``T`` to be
 ``k``. It is when ``k`` reaches the structural cap (the columns of ``S``, the
 lffn's narrowest width, the sides of ``T``); otherwise the rank found at the
@@ -47,9 +51,10 @@ import numpy as np
 from ..allocation import Allocation
 from ..arithmetic import DEFAULT_PRIME
 from ..modlinalg import rref_mod_p, solve_mod_p
-from ..systems.lifted import LIFTINGS, TermSystem, build_terms
+from ..systems.lifted import LIFTINGS, TermSystem, build_terms, choose_form
 from ..systems.terms import ONE, Atom
 from .provers import Certificate, ProverContext, register_prover
+from .reductions import target_rank_mod_p
 from .sequential import random_values, solve_blocks
 
 __all__ = ["project_on_null_vectors", "null_projection_prover", "NAME", "PLANS"]
@@ -199,12 +204,14 @@ def null_projection_prover(allocation: Allocation, context: ProverContext) -> Ce
         return None
     prime, degree = DEFAULT_PRIME, int(model.output_degree())
     widths = list(getattr(model, "widths", []))
+    # cheap first: only a target of rank below both its sides has null vectors on both (no system built)
+    rank, shape = target_rank_mod_p(allocation, choose_form(allocation, "auto"), context.seed, prime)
+    if rank >= min(shape):
+        return None
     for plan in PLANS:
         for lifting in LIFTINGS:
             structure, steps = project_on_null_vectors(allocation, lifting, plan, prime=prime, seed=context.seed)
             if structure is None or not structure.exact:
-                if len(steps) == 1 and "rank" not in steps[0] and lifting == LIFTINGS[0] and plan == PLANS[-1]:
-                    return None
                 continue
             projections = steps[:-1]
             reasons, error = [], 0.0
