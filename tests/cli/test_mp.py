@@ -37,11 +37,15 @@ def test_text_output_and_default_store_in_cwd(capsys, tmp_path, monkeypatch):
     spec = json.load(open(f"{SPECS}/lrnn_diagonal.json"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spec.json").write_text(json.dumps(spec))
-    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
     assert status == 0 and "95% CI" in out and "lower bound" in out
     assert (tmp_path / "symmp-runs.sqlite").exists()
-    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
-    assert "20 trials reused" in out
+    # the first run announces the file it created, in one line, with --no-store
+    assert err.count("\n") == 1 and str(tmp_path / "symmp-runs.sqlite") in err and "--no-store" in err
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    assert "20 trials reused" in out and err == ""  # announced once
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--no-store", "--seed", "4")
+    assert status == 0 and err == "" and "reused" not in out
 
 
 @pytest.mark.parametrize(
