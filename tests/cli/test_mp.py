@@ -123,3 +123,20 @@ def test_batch_option_sets_the_task_size_and_lets_a_small_run_stop_early(capsys,
     small = json.loads(out)
     assert status == 0 and small["settings"]["batch"] == 20
     assert small["trials"] in (20, 40) and small["trials"] < 60  # stopped at a batch boundary
+
+
+@pytest.mark.parametrize(
+    "spec, solver, why",
+    [
+        ("lrnn_spread_k4.json", "linear", "8 learnable entries in W, m = 4: outputs polynomial of degree 2"),
+        ("lrnn_spread_k4.json", "exact-relu", "lrnn with 8 learnable entries in W"),
+        ("relu_concentrated.json", "complete", "(1 in W, 2 in D), m = 3: outputs not polynomial (relu activation)"),
+        ("linear_3_1.json", "adahessian", "linear with 4 learnable entries in W, m = 2: outputs affine"),
+    ],
+)
+def test_a_solver_that_does_not_fit_says_why_in_one_line(capsys, spec, solver, why):
+    status, out, err = _run(capsys, "mp", f"{SPECS}/{spec}", "--solver", solver, "--no-store",
+                            "--no-certificate", "--trials", "3")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert f"solver {solver!r} does not apply to this allocation" in err
+    assert why in err and "it needs" in err and "use --solver auto" in err and " ... " not in err
