@@ -11,6 +11,7 @@ networks with only D learnable are listed as ``D Phi = Y`` (linear in D).
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from ..analysis.cost import check_time, listing_seconds
@@ -53,14 +54,15 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "latex",
         help="write the equation system of an allocation as LaTeX",
-        description="List the polynomial system whose real solutions are the student's matches, "
+        description=textwrap.fill(
+        "List the polynomial system whose real solutions are the student's matches, "
         "as an align* block after a header and a legend of the symbols (a bar marks a fixed "
         "weight; targets are the teacher's values), or a standalone document with --standalone. "
         "Equations are labelled linear or quadratic. The system is lifted by default: auxiliary "
         "matrices F of docs/THEORY.md section 5 keep every equation of degree <= 2, and the "
         "equations are grouped by sequential blocks when they exist, each block's header naming "
         "the unknowns it determines; --unlifted expands the outputs instead. A ReLU network with "
-        "only D learnable is listed as D Phi = Y, linear in D.",
+        "only D learnable is listed as D Phi = Y, linear in D.", 79),
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
