@@ -3,7 +3,8 @@ then estimate the match probability of the two intermediate ones.
 
 Four verdicts (THEORY.md section 8): ``maximal`` (MP = 1 proved: Fact 2,
 sequential linearity, Theorems W-rows / W-columns, monotonicity in m,
-parity of the generic solution count), ``minimal`` (MP = 0 proved: Fact 1
+parity of the generic solution count, reductions of a rank-deficient
+target: redundant equations, projection on null vectors), ``minimal`` (MP = 0 proved: Fact 1
 with exact ranks modulo a large prime), ``intermediate`` (0 < MP < 1 proved
 by two witnesses: a draw with a Krawczyk-certified real solution and a draw
 with an exact positive-definite certificate of no real solution, each
@@ -30,6 +31,7 @@ def paper_examples() -> list[tuple[str, Allocation]]:
     rnn_standard = LRNN(n=5, b=2, d=2, T=2, convention="standard")
     tiny = LRNN(n=2, b=1, d=1, T=2)
     deep = LFFN([4, 4, 4, 2])
+    narrow = LFFN([3, 2, 3])  # the narrow layer makes the target P = W2 W1 rank 2
 
     def rows(model, counts, m):
         entries = [("W", i, j) for i, count in enumerate(counts) for j in range(count)]
@@ -50,6 +52,10 @@ def paper_examples() -> list[tuple[str, Allocation]]:
         ("lrnn n=2 T=2, anti-diagonal W", Allocation.diagonal(tiny, "W", m=2, anti=True)),
         ("lffn flow counterexample", Allocation.from_entries(
             deep, [("W2", 0, 1), ("W2", 0, 2), ("W2", 1, 0), ("W2", 2, 0)], m=2)),
+        ("lffn [3,2,3], W1 + W2 row 0", Allocation.from_entries(
+            narrow, [("W1", i, j) for i in range(2) for j in range(3)] + [("W2", 0, 0), ("W2", 0, 1)], m=3)),
+        ("lffn [3,2,3], W1 + W2 (0,1), (2,0)", Allocation.from_entries(
+            narrow, [("W1", i, j) for i in range(2) for j in range(3)] + [("W2", 0, 1), ("W2", 2, 0)], m=3)),
     ]
 
 
@@ -71,7 +77,7 @@ def main() -> None:
     print(
         f"\n{len(rows)} allocations classified in {time.perf_counter() - start:.2f} s from exact "
         f"ranks modulo p = 2^31 - 1 at 3 random points; the largest probability that a verdict "
-        f"is wrong (Schwartz-Zippel) is {worst_error:.1e} (the parity certificate's is not quantified). "
+        f"is wrong (Schwartz-Zippel, for ranks and for parity's random members) is {worst_error:.1e}. "
         "Details: symmp classify SPEC.json --json"
     )
     # the intermediate ones need trials: MP of the diagonal allocation, every trial proved

@@ -12,6 +12,7 @@ from .budgets import Budget, equation_budgets, measured_budgets
 from .classify import Classification, classify, is_affine
 from .flow import FlowReport, Waste, flow_bound
 from .provers import Certificate, ProverContext, register_prover, registered_provers
+from . import null_projection, reductions  # noqa: F401  (register the reduction provers)
 from .ranks import RankReport, exact_rank, generic_ranks, schwartz_zippel_bound
 from .sequential import SequentialReport, SequentialStructure, analyze_sequential, find_sequential_structure
 

@@ -59,10 +59,10 @@ class Classification:
     proved; for a network with an activation, nothing proved at all).
 
     ``error_bound`` is the probability that the verdict is wrong: 0 when it
-    rests on a proof with exact inputs, else a Schwartz-Zippel bound; None
-    when it is not quantified (the parity certificate's random members mod
-    p) or for an ``undecided`` verdict of a network with an activation,
-    which only says that no certificate applies.
+    rests on a proof with exact inputs, else a Schwartz-Zippel bound (for
+    ranks, or the parity certificate's chance of non-generic members mod p);
+    None for an ``undecided`` verdict of a network with an activation, which
+    only says that no certificate applies.
     """
 
     verdict: str
@@ -145,6 +145,7 @@ class Classification:
                 waste = _waste_summary(self.flow.waste)
         out = {
             "class": self.verdict,
+            "verdict": self.verdict,  # the attribute's name; "class" kept for existing readers
             "rank": self.rank,
             "target_rank": self.target_rank,
             "learnable": self.learnable,
@@ -406,7 +407,7 @@ def classify(
     if structure is not None:
         reasons.append(
             f"the lifted system is sequentially linear up to {len(structure.leftover)} over-determined "
-            "equations that hold at one random point only: not a proof of MP = 1"
+            "equations that hold at one random point only: not a proof of MP = 1 by itself"
         )
     else:
         reasons.append(f"no sequentially linear block order: {sequential.reason}")

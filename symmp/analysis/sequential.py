@@ -72,6 +72,8 @@ __all__ = [
     "SequentialReport",
     "find_sequential_structure",
     "analyze_sequential",
+    "solve_blocks",
+    "random_values",
     "lifted_counts",
     "lifted_size",
 ]
@@ -178,7 +180,9 @@ def lifted_counts(allocation: Allocation, terms: TermSystem | None = None) -> di
     }
 
 
-def _random_values(allocation: Allocation, terms: TermSystem, prime: int, seed: int) -> np.ndarray:
+def random_values(allocation: Allocation, terms: TermSystem, prime: int, seed: int) -> np.ndarray:
+    """Known atoms of ``terms`` at the search's random instance mod ``prime`` (seeded):
+    teacher, student fixed weights and inputs uniform mod p, targets from the teacher."""
     model = allocation.model
     ar = ModularArithmetic(prime)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E9]))
@@ -232,7 +236,19 @@ def _detect(allocation: Allocation, terms: TermSystem, prime: int, seed: int):
     if terms.n_equations < int(unknown.sum()):
         # square blocks use distinct equations: they cannot solve every unknown
         return None, _too_few(terms.n_equations, int(unknown.sum()))
-    values = _random_values(allocation, terms, prime, seed)
+    return solve_blocks(terms, random_values(allocation, terms, prime, seed), prime, seed)
+
+
+def solve_blocks(terms: TermSystem, values: np.ndarray, prime: int, seed: int):
+    """The block search of :func:`analyze_sequential` on a system whose known atoms
+    have ``values`` (residues mod ``prime``, one instance): ``(structure or None, why)``.
+
+    For systems built or changed by other provers (a projected system); the
+    instance is theirs to draw. ``values`` is filled in with the solution.
+    """
+    unknown = terms.unknown_mask()
+    if terms.n_equations < int(unknown.sum()):
+        return None, _too_few(terms.n_equations, int(unknown.sum()))
     solved = ~unknown
     used = np.zeros(terms.n_equations, dtype=bool)
     blocks: list[Block] = []

@@ -33,6 +33,7 @@ from . import (  # noqa: F401  (each module registers its statement, in this ord
     flow_bound,
     monotonicity,
     parity,
+    reductions,
 )
 from .base import THEOREMS, Instance, InstanceCheck, Theorem, TheoremCheck, register_theorem, verify
 from .lines import w_columns_theorem, w_rows_theorem

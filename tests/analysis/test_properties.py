@@ -90,13 +90,11 @@ def test_verdict_is_consistent_with_ranks(pair):
     if result.verdict == "maximal" and allocation.model.polynomial:
         assert everything or result.affine or result.certificate in (
             "sequentially linear", "Theorem W-rows", "Theorem W-columns"
-        ) or result.certificate.startswith(("monotonicity in m", "parity"))
+        ) or result.certificate.startswith(("monotonicity in m", "parity", "reduction: "))
     if result.verdict == "intermediate":  # proved by its two witnesses
         evidence = result.to_dict()["evidence"]
         assert set(evidence.get("witnesses") or evidence["relu_witnesses"]) >= {"yes", "no"}
-    if result.error_bound is None:  # "no certificate applies" for activation networks; parity
-        assert (result.verdict == "undecided" and not allocation.model.polynomial) or (
-            result.certificate.startswith(("parity", "monotonicity"))
-        )
+    if result.error_bound is None:  # "no certificate applies" for activation networks (parity is bounded)
+        assert result.verdict == "undecided" and not allocation.model.polynomial
     else:
         assert 0.0 <= result.error_bound <= 1.0

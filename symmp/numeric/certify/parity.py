@@ -26,10 +26,25 @@ How N is computed here, exactly, for the family (never the Bezout bound):
    its N eigenvalues are distinct and the N solutions are distinct points;
 4. repeated at independent random members; every count must agree.
 
-A member drawn mod p has the generic structure unless its draws lie on a
-proper algebraic subset (or p is one of finitely many bad primes); the
-degree of that subset is not bounded here, so the probability of error is
-small but **not quantified** (``error_bound`` None).
+**The chance that the members were not generic** is bounded (THEORY.md
+section 8; proof in docs/THEORY.md). Let the square system have ``s``
+equations ``f_i(q, x)`` of total degree ``D_i`` in the random quantities ``q``
+and the unknowns ``x`` together (``D_i`` = the model's output degree in
+weights and inputs, less one on unit inputs). At a member whose solutions
+are finitely many and all simple, each solution lies on a branch of the
+incidence variety ``{(q, x): f(q, x) = 0}`` that is a graph over the ``q``
+near it, so the member's count differs from the family's generic count (or
+the generic member is positive-dimensional) only if some branch escapes to
+infinity there. That happens only on the zero set of the leading
+coefficients ``a_j(q)`` of the polynomials relating each ``x_j`` to ``q`` on
+the ``q``-dominant components (and on slices of the positive-dimensional
+ones), of degree at most their degrees; by the Bezout inequality these sum
+to at most ``prod D_i``. So a uniform member mod p is non-generic with
+probability at most ``s * prod(D_i) / p`` (Schwartz-Zippel), and the verdict
+is wrong only if *every* member was: ``error_bound = (s prod D_i / p) **
+members``. As for the ranks, this reads the computation over GF(p) as the
+reduction of the one over Q (p not one of the finitely many primes that
+divide every coefficient of one of those polynomials).
 
 Examples
 --------
@@ -51,7 +66,7 @@ from ...arithmetic import OBJECT
 from ...modlinalg import rref_mod_p
 from .system import linear_in_inputs
 
-__all__ = ["GenericCount", "generic_count", "PRIME", "MAX_PARITY_UNKNOWNS"]
+__all__ = ["GenericCount", "generic_count", "joint_degree", "PRIME", "MAX_PARITY_UNKNOWNS"]
 
 PRIME = 2**31 - 1
 #: largest number of unknowns (after slicing) given to the Groebner basis
@@ -97,6 +112,17 @@ class GenericCount:
     fixed_entries: tuple = ()
     note: str = ""
     counts: tuple = field(default=())
+    joint_degree: int = 0
+
+    @property
+    def member_bound(self) -> float:
+        """Probability that one random member mod p is non-generic: ``s * D**s / p``."""
+        return min(1.0, self.unknowns * float(self.joint_degree) ** self.unknowns / self.prime)
+
+    @property
+    def error_bound(self) -> float:
+        """Probability that the count is not the family's: every member non-generic."""
+        return self.member_bound ** max(self.members, 1)
 
     @property
     def odd(self) -> bool:
@@ -114,6 +140,9 @@ class GenericCount:
             "bezout_bound": self.bezout,
             "members_mod_p": self.members,
             "prime": self.prime,
+            "joint_degree": self.joint_degree,
+            "member_nongeneric_bound": self.member_bound,
+            "error_bound": self.error_bound,
             "note": self.note,
         }
 
@@ -244,4 +273,20 @@ def generic_count(allocation: Allocation, *, seed: int = 0, members: int = 2) ->
         fixed_entries=fixed,
         note=note if agreed or note else f"the members' counts disagree: {counts}",
         counts=tuple(counts),
+        joint_degree=joint_degree(allocation, reduced),
     )
+
+
+def joint_degree(allocation: Allocation, reduced: bool) -> int:
+    """Total degree of a match equation in the unknowns and every random quantity.
+
+    The output degree in all weights and the inputs (exact, max-plus), less
+    one on the unit inputs (the outputs are linear in the inputs).
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> joint_degree(Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2), reduced=True)
+    4
+    """
+    return int(allocation.model.output_degree()) - (1 if reduced else 0)

@@ -46,10 +46,13 @@ def parity_prover(allocation: Allocation, context: ProverContext) -> Certificate
             "linear form's multiplication matrix has a squarefree characteristic polynomial (all "
             f"solutions simple); the Bezout bound {count.bezout} is not used",
             "N is odd and nonreal solutions come in conjugate pairs, so almost every draw has a real "
-            "solution: MP = 1 (THEORY.md section 8; the chance that the random members mod p were "
-            "not generic is small but not quantified)",
+            "solution: MP = 1 (THEORY.md section 8)",
+            f"wrong only if every member mod p was non-generic: each is with probability <= s * D^s / p = "
+            f"{count.unknowns} * {count.joint_degree}^{count.unknowns} / p = {count.member_bound:.3g} "
+            f"(D = {count.joint_degree}, the equations' degree in the unknowns and the draws together; "
+            f"Bezout inequality and Schwartz-Zippel), so <= {count.error_bound:.3g} for {count.members} members",
         ),
-        error_bound=None,
+        error_bound=count.error_bound,
         evidence={"parity": count.to_dict(), "seed": context.seed},
     )
 
