@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SymmpError", "SpecError", "ParameterError", "Terminated", "shorten"]
+__all__ = ["SymmpError", "SpecError", "ParameterError", "SymmpWarning", "Terminated", "shorten"]
 
 
 class SymmpError(Exception):
@@ -15,6 +15,11 @@ class SpecError(SymmpError, ValueError):
 
 class ParameterError(SymmpError, ValueError):
     """A function argument outside its allowed range (``trials=0``, ``tol=2``, ...)."""
+
+
+class SymmpWarning(UserWarning):
+    """Something the user should know that did not stop the work (the CLI prints
+    it as one ``warning: ...`` line on stderr), e.g. corrupt ledger rows skipped."""
 
 
 class Terminated(KeyboardInterrupt):

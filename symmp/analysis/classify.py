@@ -145,6 +145,7 @@ class Classification:
                 waste = _waste_summary(self.flow.waste)
         out = {
             "class": self.verdict,
+            "verdict": self.verdict,  # the attribute's name; "class" kept for existing readers
             "rank": self.rank,
             "target_rank": self.target_rank,
             "learnable": self.learnable,

@@ -12,10 +12,11 @@ import argparse
 import importlib
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import SymmpError, Terminated, shorten
+from ..errors import SymmpError, SymmpWarning, Terminated, shorten
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES", "UsageError", "add_yes_option", "apply_yes"]
 
@@ -92,9 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     previous = _on_sigterm()
     try:
-        args = build_parser().parse_args(argv)
-        apply_yes(args)
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            args = build_parser().parse_args(argv)
+            apply_yes(args)
+            return int(args.func(args) or 0)
     except SymmpError as err:
         return _fail(str(err))
     except Terminated:
@@ -119,6 +122,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """symmp's own warnings as one ``warning: ...`` line on stderr; others as Python prints them."""
+    if issubclass(category, SymmpWarning):
+        print(f"warning: {' '.join(str(message).split())}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def _raise_terminated(signum, frame) -> None:

@@ -11,6 +11,9 @@ MP = 0 (Fact 1 (dimension): rho_A < rho_full)
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
 
 from ..errors import SymmpError, shorten
 from ..numeric import SOLVER_INFO, estimate_mp
@@ -20,7 +23,7 @@ from ..spec import load_spec, parse_json
 from . import UsageError, add_yes_option, non_negative_int, positive_int
 from ._output import print_json
 
-__all__ = ["register", "add_run_options", "run_options"]
+__all__ = ["register", "add_run_options", "run_options", "announce_new_store"]
 
 
 def positive_float(text: str) -> float:
@@ -74,9 +77,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--store", default=DEFAULT_STORE, metavar="PATH",
-        help=f"SQLite ledger of finished trials, resumed on rerun (default {DEFAULT_STORE})",
+        help=f"SQLite ledger of finished trials, resumed on rerun (default {DEFAULT_STORE} in the "
+        "working directory, announced on stderr when a run creates it)",
     )
-    parser.add_argument("--no-store", action="store_true", help="keep no ledger")
+    parser.add_argument("--no-store", action="store_true",
+                        help="keep no ledger (no file is written; a rerun computes every trial again)")
     parser.add_argument("--target-halfwidth", type=positive_float, default=None,
                         help="stop once the 95%% interval's half-width is at most this")
     parser.add_argument("--no-certificate", action="store_true",
@@ -107,6 +112,21 @@ def run_options(args: argparse.Namespace) -> dict:
     )
 
 
+@contextlib.contextmanager
+def announce_new_store(args: argparse.Namespace):
+    """Around a run: when it created the default ledger file, say so in one
+    line on stderr (where, why, and ``--no-store``), also after Ctrl-C."""
+    path = None if args.no_store else args.store
+    new = path == DEFAULT_STORE and not os.path.exists(path)
+    try:
+        yield
+    finally:
+        if new and os.path.exists(path):
+            print(f"note: finished trials are stored in {os.path.abspath(path)} (created by this run; "
+                  "a rerun resumes from it); --no-store keeps none, --store PATH chooses the file",
+                  file=sys.stderr)
+
+
 def _solver_options(text: str | None) -> dict | None:
     """``--solver-options``: a JSON object, or None."""
     if text is None:
@@ -134,7 +154,9 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     allocation = load_spec(args.spec)
-    result = estimate_mp(allocation, **run_options(args))
+    options = run_options(args)
+    with announce_new_store(args):
+        result = estimate_mp(allocation, **options)
     if result.trials and result.failed == result.trials:
         reason = next(iter(result.failures))
         raise SymmpError(f"all {result.trials} trials failed, no MP to report: {reason}")

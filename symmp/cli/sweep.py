@@ -5,6 +5,16 @@ evenly as possible over K = 1..n rows, for n in {8, 12, 16}::
 
     symmp sweep --model lrnn --dims '{"n": 8, "b": 2, "d": 2, "T": 2}' --trials 1000 \\
         --out sweep.csv --plot sweep.png
+
+The CSV starts with ``# key: value`` comment lines (model, dims, options,
+matrix, axis, r, m, K, seed, solver, trials, starts, ..., symmp_version;
+values as JSON), then the header row and one row per K: read it with
+``pandas.read_csv("sweep.csv", comment="#")``, or with :mod:`csv` after
+dropping the lines that start with ``#``. The JSON (``--out x.json`` and
+``--json``) is one object whose ``metadata`` holds the same keys and whose
+``rows`` hold the points. Every row, and the console table, carries
+``lower_bound``: true where the point's MP is a lower bound (unproved
+no-matches of a local or floating-point solver).
 """
 
 from __future__ import annotations
@@ -19,11 +29,11 @@ from ..errors import SpecError, shorten
 from ..models import MODEL_REGISTRY, make_model
 from ..spec import parse_json
 from ..numeric.sweep import SWEEP_COLUMNS as _COLUMNS
-from ..numeric.sweep import sweep_family
+from ..numeric.sweep import sweep_family, sweep_metadata
 from ..plotting import plot_mp_curves, require_matplotlib
 from . import UsageError, positive_int
 from ._output import format_table, print_json
-from .mp import add_run_options, run_options
+from .mp import add_run_options, announce_new_store, run_options
 
 __all__ = ["register"]
 
@@ -45,7 +55,9 @@ def register(subparsers) -> None:
     parser.add_argument("--m", type=positive_int, default=None, help="samples (lrnn default T*b)")
     parser.add_argument("--K", default=None, metavar="LIST",
                         help="comma-separated K values (default 1..number of lines)")
-    parser.add_argument("--out", default=None, metavar="FILE", help="write the table as .csv or .json")
+    parser.add_argument("--out", default=None, metavar="FILE",
+                        help="write the table as .csv (metadata in leading '# key: value' lines: "
+                        "pandas.read_csv(FILE, comment='#')) or .json (keys metadata and rows)")
     parser.add_argument("--plot", default=None, metavar="FILE.png", help="plot MP against K (needs the 'plot' extra)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     add_run_options(parser)
@@ -81,6 +93,16 @@ def _family(args):
     return model, r, m, [k for k in Ks if k <= r and -(-r // k) <= width], Ks
 
 
+#: the console table's columns: the CSV's first nine and the lower-bound flag
+_TABLE = _COLUMNS[:10]
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def _span(values: list[int]) -> str:
     """'[1, 2, 3]', or '1..1000 (1000 values)' when long."""
     return str(values) if len(values) <= 6 else f"{values[0]}..{values[-1]} ({len(values)} values)"
@@ -113,12 +135,17 @@ def run(args: argparse.Namespace) -> int:
     for option, path in (("--out", args.out), ("--plot", args.plot)):
         if path:  # fail before the long computation when the file cannot be written
             _check_writable(option, path)
-    rows = sweep_family(model, args.matrix, r, m, Ks, axis=args.axis, **run)
+    with announce_new_store(args):
+        rows = sweep_family(model, args.matrix, r, m, Ks, axis=args.axis, **run)
+    metadata = sweep_metadata(model, args.matrix, r, m, Ks, axis=args.axis, **run)
+    document = {"metadata": metadata, "model": repr(model), "matrix": args.matrix, "axis": args.axis,
+                "skipped_K": skipped, "rows": rows}
     if args.out:
         with open(args.out, "w", newline="") as handle:
             if args.out.endswith(".json"):
-                json.dump(rows, handle, indent=1)
+                json.dump(document, handle, indent=1)
             else:
+                handle.writelines(f"# {key}: {json.dumps(value)}\n" for key, value in metadata.items())
                 writer = csv.DictWriter(handle, fieldnames=_COLUMNS)
                 writer.writeheader()
                 writer.writerows(rows)
@@ -133,11 +160,14 @@ def run(args: argparse.Namespace) -> int:
             xlabel=f"K ({args.axis}s holding the learnable weights)", marks=marks,
         )
     if args.json:
-        print_json({"model": repr(model), "matrix": args.matrix, "axis": args.axis,
-                    "skipped_K": skipped, "rows": rows})
+        print_json(document)
     else:
-        print(format_table(_COLUMNS[:9], [[row[c] if not isinstance(row[c], float) else f"{row[c]:.3f}"
-                                           for c in _COLUMNS[:9]] for row in rows]))
+        print(f"{model!r}, {args.matrix}: r = {r} over K {args.axis}s, m = {m}; seed {metadata['seed']}, "
+              f"solver {metadata['solver']}, {metadata['trials']} trials; symmp {metadata['symmp_version']}")
+        print(format_table(_TABLE, [[_cell(row[c]) for c in _TABLE] for row in rows]))
+        if any(row["lower_bound"] for row in rows):
+            print("lower_bound yes: that MP is a lower bound (no-matches of a local or floating-point "
+                  "solver are unproved); symmp mp on the point's spec says more")
         if skipped:
             print(f"skipped K = {skipped}: r = {r} entries do not fill K lines or fit in so few", file=sys.stderr)
     return 0

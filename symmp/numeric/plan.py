@@ -34,7 +34,7 @@ from .sampling import check_sampling
 from .solvers import GENERIC_DEFAULTS, SOLVER_INFO, SolverInfo, SolverOptions, check_options, get_solver
 from .solvers.auto import resolve_solver
 
-__all__ = ["RunPlan", "plan_run", "default_batch", "DEFAULT_STARTS", "BATCH_MEMORY"]
+__all__ = ["RunPlan", "plan_run", "default_batch", "allocation_facts", "DEFAULT_STARTS", "BATCH_MEMORY"]
 
 #: default random starts per trial for local solvers
 DEFAULT_STARTS = GENERIC_DEFAULTS["starts"]
@@ -81,6 +81,31 @@ def default_batch(allocation: Allocation, solver: str) -> int:
         entries += equations * r * r
     per_trial = _COPIES_PER_TRIAL * _BYTES_PER_ENTRY * entries
     return max(1, min(SOLVER_INFO[solver].defaults["batch"], BATCH_MEMORY // per_trial))
+
+
+def allocation_facts(allocation: Allocation) -> str:
+    """What solvers' applicability is about, in one phrase: the model, where the
+    learnables sit and how the outputs depend on them.
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> allocation_facts(Allocation.in_rows(LRNN(n=3, b=1, d=1, T=2), "W", [0], k=2, m=2))
+    'lrnn with 2 learnable entries in W, m = 2: outputs polynomial of degree 2 in them'
+    """
+    model = allocation.model
+    where = ", ".join(f"{count} in {name}" for name, count in
+                      ((name, int(allocation.mask(name).sum())) for name in allocation.matrices))
+    where = where.replace(" in ", " learnable entries in ", 1) if len(allocation.matrices) == 1 else (
+        f"{allocation.r} learnable entries ({where})")
+    if not model.polynomial:
+        activation = getattr(model, "activation", "a nonlinear")
+        dependence = ("affine (only D is learnable)" if set(allocation.matrices) <= {"D"}
+                      else f"not polynomial ({activation} activation)")
+    else:
+        degree = int(model.output_degree(allocation.masks()))
+        dependence = "affine" if degree <= 1 else f"polynomial of degree {degree}"
+    return f"{model.kind} with {where}, m = {allocation.m}: outputs {dependence} in them"
 
 
 def _check_int(value, name: str, minimum: int) -> int:
@@ -200,8 +225,8 @@ def plan_run(
     check_sampling(distribution, sigma, shared, allocation)
     if solver != "auto" and not info.applies_to(allocation):
         raise SymmpError(
-            f"solver {solver!r} does not apply to this allocation: it needs {info.needs}; "
-            "use --solver auto"
+            f"solver {solver!r} does not apply to this allocation ({allocation_facts(allocation)}): "
+            f"it needs {info.needs}; use --solver auto"
         )
     extra = dict(solver_options or {})
     try:

@@ -16,15 +16,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import __version__
 from ..allocation import Allocation
 from ..models import Model
 from .estimator import estimate_mp
 
-__all__ = ["sweep_family", "SWEEP_COLUMNS"]
+__all__ = ["sweep_family", "sweep_metadata", "SWEEP_COLUMNS", "RUN_KEYS"]
+
+#: the run settings a sweep's metadata records (those of :func:`estimate_mp` that change numbers)
+RUN_KEYS = ("seed", "solver", "trials", "starts", "tol", "max_iter", "distribution", "sigma",
+            "target_halfwidth", "solver_options", "use_certificate", "cross_check")
 
 #: the keys of each row of :func:`sweep_family`, in table order
 SWEEP_COLUMNS = ["K", "r", "m", "mp", "ci_low", "ci_high", "matches", "trials", "method",
                  "lower_bound", "starts", "proved", "seconds", "verdict"]
+
+
+def sweep_metadata(model: Model, matrix: str, r: int, m: int, Ks: Iterable[int], axis: str = "row",
+                   **run) -> dict:
+    """What a sweep's numbers depend on: model, sizes, the family, the run settings, the version.
+
+    ``run`` holds the keyword arguments given to :func:`sweep_family`;
+    settings left to the solver (``starts=None``, ...) are recorded as None.
+
+    Examples
+    --------
+    >>> from symmp import LinearEstimator
+    >>> meta = sweep_metadata(LinearEstimator(n=4, d=2), "W", r=4, m=2, Ks=[1, 2], seed=3, trials=5)
+    >>> meta["model"], meta["dims"], meta["seed"], meta["trials"], meta["solver"]
+    ('linear', {'n': 4, 'd': 2}, 3, 5, 'auto')
+    """
+    defaults = {"seed": 0, "solver": "auto", "trials": 1000, "distribution": "gaussian", "sigma": 1.0,
+                "use_certificate": True, "cross_check": False}
+    settings = {key: run.get(key, defaults.get(key)) for key in RUN_KEYS}
+    return {
+        "model": model.kind, "dims": model.dims(), "options": model.spec_extra(),
+        "matrix": matrix, "axis": axis, "r": r, "m": m, "K": list(Ks), **settings,
+        "symmp_version": __version__,
+    }
 
 
 def sweep_family(

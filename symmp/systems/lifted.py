@@ -218,8 +218,12 @@ class SystemBuilder:
         return ids
 
     def atoms_of(self, source: str, shape: tuple[int, int], kind: str) -> np.ndarray:
-        """A new matrix of atoms of one kind, named after ``source``."""
-        return self.table.matrix(source, shape, kind, *atom_names(source))
+        """A new matrix of atoms of one kind, named after ``source``; targets whose
+        letter would be m (``M_j``) print as mu, since m is the sample count."""
+        name, latex = atom_names(source)
+        if kind == "target" and latex.startswith("m"):
+            latex = r"\mu" + latex[1:]
+        return self.table.matrix(source, shape, kind, name, latex)
 
     # ------------------------------------------------------ the writer interface
     label = staticmethod(matrix_label)

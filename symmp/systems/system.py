@@ -33,6 +33,7 @@ from ..allocation import Allocation
 from ..errors import SpecError
 from .instance import Instance, atom_value, draw_instance, teacher_targets
 from .lifted import TermSystem, build_terms, choose_form
+from .readout import build_readout, is_readout_allocation
 from .terms import Atom
 from .unlifted import build_unlifted
 
@@ -181,10 +182,14 @@ def build_system(
     Parameters
     ----------
     allocation : Allocation
-        lrnn, lffn or linear estimator.
+        lrnn, lffn or linear estimator; or a ReLU network (relu, relu2)
+        with learnables in D only, whose system ``D Phi = Y`` is linear in
+        them (:mod:`symmp.systems.readout`; ``lifted`` is then moot).
     lifted : bool
-        Introduce the auxiliary matrices F (degree <= 2, scales); False
-        writes the outputs as polynomials in the learnables (small models).
+        Introduce the auxiliary matrices F (degree <= 2, scales): the
+        default here and in ``symmp latex`` (whose ``--unlifted`` is
+        ``lifted=False``); False writes the outputs as polynomials in the
+        learnables (small models).
     values : int, Instance or None
         None keeps fixed weights, inputs and targets as symbols; a seed
         draws them (:func:`symmp.systems.draw_instance`), the targets being
@@ -203,13 +208,19 @@ def build_system(
     SpecError
         Non-polynomial model, bad ``values``, ``lifting`` or ``form``.
     """
+    if values is not None and not isinstance(values, Instance):
+        values = draw_instance(allocation, values) if allocation.model.polynomial or is_readout_allocation(
+            allocation) else values
+    if is_readout_allocation(allocation):  # ReLU networks with D alone learnable: D Phi = Y
+        atoms, triples = build_readout(allocation, values)
+        return PolynomialSystem(allocation, False, "outputs", None, values, atoms,
+                                _equations(atoms, triples), None)
     if not allocation.model.polynomial:
         raise SpecError(
             f"model {allocation.model.kind!r} is not polynomial in its weights; symbolic systems "
-            "exist for lrnn, lffn and linear models"
+            "exist for lrnn, lffn and linear models, and for networks whose learnables all lie in "
+            "the read-out D (Y = D Phi, linear in them)"
         )
-    if values is not None and not isinstance(values, Instance):
-        values = draw_instance(allocation, values)
     concrete = choose_form(allocation, form)
     targets = (
         None if values is None else teacher_targets(allocation.model, concrete, values.teacher, values.inputs)
@@ -228,6 +239,11 @@ def build_system(
         equations = _equations_from_terms(terms, exprs)
         return PolynomialSystem(allocation, True, terms.form, lifting, values, terms.atoms, equations, terms)
     atoms, triples = build_unlifted(allocation, concrete, expr_of)
+    return PolynomialSystem(allocation, False, concrete, None, values, atoms, _equations(atoms, triples), None)
+
+
+def _equations(atoms: tuple[Atom, ...], triples: list[tuple]) -> list[Equation]:
+    """Equations of expanded ``(lhs, rhs, group)`` triples, with their degrees and unknowns."""
     unknown_symbols = [sympy.Symbol(a.name) for a in atoms if a.unknown]
     equations = []
     for lhs, rhs, group in triples:
@@ -235,7 +251,7 @@ def build_system(
         present = tuple(s for s in unknown_symbols if s in free)
         degree = max(_degree(lhs, present), _degree(rhs, present))
         equations.append(Equation(lhs, rhs, degree, present, group))
-    return PolynomialSystem(allocation, False, concrete, None, values, atoms, equations, None)
+    return equations
 
 
 def _degree(expr: sympy.Expr, unknowns: tuple[sympy.Symbol, ...]) -> int:

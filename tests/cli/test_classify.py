@@ -14,7 +14,7 @@ from symmp.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "specs"
 REQUIRED_KEYS = {
-    "class", "rank", "target_rank", "learnable", "affine", "certificate",
+    "class", "verdict", "rank", "target_rank", "learnable", "affine", "certificate",
     "error_bound", "budgets", "waste", "flow_bound", "reasons",
 }
 
@@ -42,7 +42,7 @@ def test_json_has_every_key_and_is_one_object(tmp_path, capsys):
     data, end = decoder.raw_decode(out)
     assert out[end:].strip() == ""  # exactly one object
     assert REQUIRED_KEYS <= set(data)
-    assert data["class"] == "maximal"
+    assert data["class"] == data["verdict"] == "maximal"  # "verdict" is the attribute's name
     assert (data["rank"], data["target_rank"], data["learnable"]) == (4, 4, 4)
     assert data["affine"] is True and isinstance(data["certificate"], str)
     assert data["error_bound"] == 0.0 and data["flow_bound"] == 4 and data["waste"] == []

@@ -60,48 +60,60 @@ def test_listing_counts_and_verdict(name, spec_file, capsys):
     # whose counts are stated in its header; the verdict reports the right lifting
     linear, quadratic = map(int, re.search(r"\((\d+) linear, (\d+) quadratic\)", text).groups())
     assert text.count(r"\tag*{linear}") == linear and text.count(r"\tag*{quadratic}") == quadratic
-    if "(right lifting)" in text:
+    if "right lifting)" in text:
         assert (linear, quadratic) == (equations["linear"], equations["quadratic"])
     assert f"{unknowns['learnable']} learnable, {unknowns['auxiliary']} auxiliary" in text
     assert ("Sequentially linear" in text) == (kind == "maximal")  # the affine system is sequential too
-    assert main(["latex", str(path)]) == 0  # unlifted
-    assert r"\begin{align*}" in capsys.readouterr().out
+    assert main(["latex", str(path), "--unlifted"]) == 0
+    unlifted = capsys.readouterr().out
+    assert r"\begin{align*}" in unlifted and "(unlifted)" in unlifted
+    assert main(["latex", str(path)]) == 0  # lifted by default, as build_system is
+    assert capsys.readouterr().out == text
 
 
 def test_unlifted_refuses_huge_expansions(tmp_path, capsys):
     path = tmp_path / "big.json"
     path.write_text(json.dumps({"model": "lrnn", "dims": {"n": 16, "b": 1, "d": 1, "T": 8}, "m": 8,
                                 "learnable": {"W": [[0, j] for j in range(8)]}}))
-    assert main(["latex", str(path)]) == 2
-    assert "use --lifted" in capsys.readouterr().err
-    assert main(["latex", str(path), "--lifted", "-o", str(tmp_path / "big.tex")]) == 0
+    assert main(["latex", str(path), "--unlifted"]) == 2
+    assert "drop --unlifted" in capsys.readouterr().err
+    assert main(["latex", str(path), "-o", str(tmp_path / "big.tex")]) == 0
     assert (tmp_path / "big.tex").read_text().count(r"\tag*") == 16 * 8 + 8
     # below the stacked input dimension the outputs are expanded: m times the Markov monomials
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"model": "lrnn", "dims": {"n": 4, "b": 3, "d": 1, "T": 5}, "m": 14,
                                    "learnable": {"W": [[0, 0]]}}))
-    assert main(["latex", str(outputs)]) == 2
+    assert main(["latex", str(outputs), "--unlifted"]) == 2
     err = capsys.readouterr().err
     assert "229,152 monomials" in err and err.count("\n") == 1
 
 
-def test_bad_input_is_one_error_line(tmp_path, capsys):
+def test_bad_input_is_one_error_line(tmp_path, capsys, spec_file):
     assert main(["latex", str(tmp_path / "missing.json")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and err.count("\n") == 1
     relu = tmp_path / "relu.json"
     relu.write_text(json.dumps({"model": "relu", "dims": {"n0": 2, "h": 2, "d": 1}, "m": 2,
-                                "learnable": {"D": [[0, 0]]}}))
+                                "learnable": {"W": [[0, 0]], "D": [[0, 0]]}}))
     assert main(["latex", str(relu)]) == 2
-    assert "not polynomial" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "not polynomial in W, D" in err and "D alone" in err and err.count("\n") == 1
+    for argv, message in ((["--digits", "3"], "give --values SEED too"),
+                          (["--values", "1", "--digits", "30"], "--digits must be at most 17"),
+                          (["--lifted", "--unlifted"], "not allowed with")):
+        assert main(["latex", str(spec_file("diagonal")), *argv]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None,
                     reason="pdflatex not installed (apt-get install texlive-latex-base texlive-latex-recommended)")
-@pytest.mark.parametrize("options", [["--lifted"], ["--lifted", "--values", "3"], []], ids=["lifted", "values", "unlifted"])
+@pytest.mark.parametrize("options", [["--lifted"], ["--values", "3", "--digits", "6"], ["--unlifted"]],
+                         ids=["lifted", "values", "unlifted"])
 def test_standalone_document_compiles(options, spec_file, tmp_path, capsys):
     out = tmp_path / "system.tex"
-    assert main(["latex", str(spec_file("w_rows" if options else "diagonal")), "--standalone", "-o", str(out), *options]) == 0
+    name = "diagonal" if "--unlifted" in options else "w_rows"
+    assert main(["latex", str(spec_file(name)), "--standalone", "-o", str(out), *options]) == 0
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", out.name],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,

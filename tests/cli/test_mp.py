@@ -37,11 +37,15 @@ def test_text_output_and_default_store_in_cwd(capsys, tmp_path, monkeypatch):
     spec = json.load(open(f"{SPECS}/lrnn_diagonal.json"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "spec.json").write_text(json.dumps(spec))
-    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
     assert status == 0 and "95% CI" in out and "lower bound" in out
     assert (tmp_path / "symmp-runs.sqlite").exists()
-    status, out, _ = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
-    assert "20 trials reused" in out
+    # the first run announces the file it created, in one line, with --no-store
+    assert err.count("\n") == 1 and str(tmp_path / "symmp-runs.sqlite") in err and "--no-store" in err
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--solver", "newton")
+    assert "20 trials reused" in out and err == ""  # announced once
+    status, out, err = _run(capsys, "mp", "spec.json", "--trials", "20", "--no-store", "--seed", "4")
+    assert status == 0 and err == "" and "reused" not in out
 
 
 @pytest.mark.parametrize(
@@ -119,3 +123,20 @@ def test_batch_option_sets_the_task_size_and_lets_a_small_run_stop_early(capsys,
     small = json.loads(out)
     assert status == 0 and small["settings"]["batch"] == 20
     assert small["trials"] in (20, 40) and small["trials"] < 60  # stopped at a batch boundary
+
+
+@pytest.mark.parametrize(
+    "spec, solver, why",
+    [
+        ("lrnn_spread_k4.json", "linear", "8 learnable entries in W, m = 4: outputs polynomial of degree 2"),
+        ("lrnn_spread_k4.json", "exact-relu", "lrnn with 8 learnable entries in W"),
+        ("relu_concentrated.json", "complete", "(1 in W, 2 in D), m = 3: outputs not polynomial (relu activation)"),
+        ("linear_3_1.json", "adahessian", "linear with 4 learnable entries in W, m = 2: outputs affine"),
+    ],
+)
+def test_a_solver_that_does_not_fit_says_why_in_one_line(capsys, spec, solver, why):
+    status, out, err = _run(capsys, "mp", f"{SPECS}/{spec}", "--solver", solver, "--no-store",
+                            "--no-certificate", "--trials", "3")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert f"solver {solver!r} does not apply to this allocation" in err
+    assert why in err and "it needs" in err and "use --solver auto" in err and " ... " not in err

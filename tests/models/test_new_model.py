@@ -121,8 +121,8 @@ def test_classify_ranks_agree_with_finite_differences(registered, tmp_path, caps
 def test_latex_lists_the_forward_pass_lifted_to_degree_two(registered, tmp_path, capsys):
     # W2[1, 0] s_0 W1[0, 0] is a product of three learnables: degree 3 unlifted
     path = _spec(tmp_path, {"S": [[0, 0], [1, 0]], "W1": [[0, 0]], "W2": [[1, 0]]}, 2)
-    plain = _cli(capsys, "latex", path)
-    lifted = _cli(capsys, "latex", path, "--lifted")
+    plain = _cli(capsys, "latex", path, "--unlifted")
+    lifted = _cli(capsys, "latex", path)  # lifted by default
     assert plain.count(r"\tag*{") == 2 * 2  # d*m output equations
     assert r"\tag*{degree 3}" in plain
     assert r"\tag*{degree 3}" not in lifted and r"\tag*{quadratic}" in lifted

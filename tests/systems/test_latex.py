@@ -15,7 +15,7 @@ def test_listing_groups_by_block_and_labels_equations():
     text = system_to_latex(system, structure=structure)
     assert text.count(r"\intertext{") == len(structure.describe_order())
     assert text.count(r"\tag*{") == len(system.equations)
-    assert "block 9 (2 x 2): w\\_0\\_0, w\\_0\\_1" in text
+    assert r"Block 9 ($2 \times 2$) determines $w_{0,0}$ and $w_{0,1}$:" in text
     assert "numbers drawn from seed 2" in text
     # every line but the last ends with \\ (amsmath needs it before \intertext)
     lines = text.split(r"\begin{align*}")[1].split(r"\end{align*}")[0].strip().splitlines()

@@ -4,7 +4,11 @@ A run is keyed by a SHA-256 of the canonical JSON of (allocation spec,
 solver, solver options, sampling settings, seed); each finished trial is one
 row ``(key, trial index, verdict...)`` written as soon as its batch returns,
 in its own transaction. Rows are only ever inserted (``INSERT OR IGNORE``):
-a resumed run reads them back and never recomputes or overwrites them.
+a resumed run reads them back and never recomputes or overwrites them. A
+row that cannot be read back (invalid JSON in ``details``, text where a
+count belongs) is reported in one :class:`~symmp.errors.SymmpWarning` naming
+the file, the run key and the trials; the other rows are used, and the
+corrupt trials are recomputed and their rows replaced.
 
 Examples
 --------
@@ -25,9 +29,10 @@ import json
 import os
 import sqlite3
 import time
+import warnings
 from collections.abc import Iterable
 
-from ...errors import SymmpError
+from ...errors import SymmpError, SymmpWarning
 from ..solvers import TrialOutcome
 
 __all__ = ["Ledger", "run_key", "DEFAULT_STORE"]
@@ -69,6 +74,8 @@ class Ledger:
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = os.fspath(path)
         self._db = None
+        #: (key, trial) of rows that could not be read back; :meth:`record` replaces them
+        self.corrupt: set[tuple[str, int]] = set()
         try:
             self._db = sqlite3.connect(self.path, timeout=30.0)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -113,25 +120,46 @@ class Ledger:
              o.method, json.dumps(o.details, sort_keys=True), now)
             for o in outcomes
         ]
-        self._write("INSERT OR IGNORE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        fresh = [row for row in rows if (key, row[1]) not in self.corrupt]
+        self._write("INSERT OR IGNORE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", fresh)
+        if len(fresh) < len(rows):  # recomputed trials whose stored rows were unreadable
+            self._write("INSERT OR REPLACE INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [row for row in rows if (key, row[1]) in self.corrupt])
+            self.corrupt -= {(key, row[1]) for row in rows}
 
     def finished(self, key: str, indices: Iterable[int]) -> dict[int, TrialOutcome]:
-        """Stored outcomes of ``indices`` (missing ones are absent)."""
+        """Stored outcomes of ``indices`` (missing ones are absent).
+
+        Rows that cannot be read back are left out (so those trials are
+        recomputed) and reported in one :class:`~symmp.errors.SymmpWarning`.
+        """
         wanted = set(int(i) for i in indices)
         cursor = self._db.execute(
-            "SELECT trial, matched, proved, residual, starts, method, details FROM trials "
+            "SELECT rowid, trial, matched, proved, residual, starts, method, details FROM trials "
             "WHERE key = ?",
             (key,),
         )
-        out = {}
-        for trial, matched, proved, residual, starts, method, details in cursor:
-            if trial in wanted:
-                out[trial] = TrialOutcome(
-                    int(trial), bool(matched), bool(proved),
-                    float("inf") if residual is None else float(residual),
-                    int(starts), method, json.loads(details),
-                )
+        out, bad = {}, []
+        for rowid, trial, *fields in cursor:
+            try:
+                outcome = _outcome(trial, *fields)
+            except (TypeError, ValueError) as err:  # json.JSONDecodeError is a ValueError
+                bad.append((rowid, trial, err))
+                continue
+            if outcome.index in wanted:
+                out[outcome.index] = outcome
+        if bad:
+            self._report_corrupt(key, bad, len(out))
         return out
+
+    def _report_corrupt(self, key: str, bad: list, kept: int) -> None:
+        self.corrupt |= {(key, trial) for _, trial, _ in bad if isinstance(trial, int)}
+        shown = "; ".join(f"row {rowid} (trial {trial!r}): {err}" for rowid, trial, err in bad[:3])
+        more = f"; and {len(bad) - 3} more" if len(bad) > 3 else ""
+        warnings.warn(SymmpWarning(
+            f"run store {self.path!r}: {len(bad)} unreadable row(s) of run {key[:12]} skipped and "
+            f"recomputed, {kept} others kept: {shown[:300]}{more}"
+        ), stacklevel=3)
 
     def finish_times(self, key: str) -> dict[int, float]:
         """When each stored trial was written (to check nothing was recomputed)."""
@@ -145,6 +173,27 @@ class Ledger:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _outcome(trial, matched, proved, residual, starts, method, details) -> TrialOutcome:
+    """A stored row as a :class:`TrialOutcome`; ``ValueError`` or ``TypeError``
+    when a field does not hold what symmp wrote (a text count, invalid JSON)."""
+    fields = {"trial": trial, "matched": matched, "proved": proved, "starts": starts}
+    for name, value in fields.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} is {str(value)[:40]!r}, not an integer")
+    if residual is not None and not isinstance(residual, (int, float)):
+        raise ValueError(f"residual is {str(residual)[:40]!r}, not a number")
+    if not isinstance(method, str):
+        raise ValueError(f"method is {method!r}, not text")
+    try:
+        parsed = json.loads(details)
+    except (TypeError, ValueError):
+        raise ValueError(f"details is not valid JSON: {str(details)[:40]!r}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"details is {str(details)[:40]!r}, not a JSON object")
+    return TrialOutcome(trial, bool(matched), bool(proved),
+                        float("inf") if residual is None else float(residual), starts, method, parsed)
 
 
 def _finite(value: float) -> float | None:
