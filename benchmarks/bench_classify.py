@@ -9,10 +9,10 @@ only). One run prints two tables:
    every layer), with the verdict and the ranks;
 2. the exact rank kernel (``rank_mod_p``: the blocked elimination at this
    shape) against numpy's floating ``matrix_rank`` (an SVD) on the same
-   random 2000 x 2000 residue matrix, both in this process, once with the
-   BLAS threads as they come and once with one BLAS thread (the default of
-   the rank evaluation in classify; the machine's other load shows in the
-   difference).
+   random 2000 x 2000 residue matrix, both in this process, at one BLAS
+   thread (the default of the rank evaluation in classify) and at two, the
+   same count on both sides (:mod:`rank_kernel`, shared with
+   ``bench_rank.py``).
 
 The specs are drawn with ``Allocation.random(..., seed=0)``; timings vary with
 the machine's load, the ranks never.
@@ -28,13 +28,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-from threadpoolctl import threadpool_limits
-
+from rank_kernel import HEADER, NOTE, blas_libraries, kernel_comparison, print_table, random_residues
 from symmp import Allocation
-from symmp.arithmetic import DEFAULT_PRIME
 from symmp.models import LFFN, LRNN
-from symmp.modlinalg import rank_mod_p, rank_mod_p_flint
 from symmp.spec import dump_spec
 
 #: (label, model, r, m, matrices): the lrnn family of issue 15 and the lffn up to a real MLP mask
@@ -59,28 +55,12 @@ def classify_from_cli(spec: Path) -> tuple[float, dict]:
     return time.perf_counter() - start, json.loads(done.stdout)
 
 
-def best_time(function, repeat: int) -> tuple[float, object]:
-    best, value = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = function()
-        best = min(best, time.perf_counter() - start)
-    return best, value
-
-
-def print_table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
-    for k, line in enumerate([header] + rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the two smallest cases of each family")
     parser.add_argument("--repeat", type=int, default=2, help="runs per kernel timing (best kept)")
     parser.add_argument("--size", type=int, default=2000, help="side of the kernel comparison")
+    parser.add_argument("--threads", default="1,2", help="BLAS thread counts of the kernel table")
     args = parser.parse_args(argv)
 
     cases = CASES if not args.quick else [c for c in CASES if c[0].startswith("lrnn")][:QUICK] + [
@@ -99,23 +79,12 @@ def main(argv=None) -> int:
     print_table(["mask", "m", "r", "weights", "outputs", "class", "rho_A/rho_full", "proj.", "CLI s"], rows)
 
     side = args.size
-    dense = np.random.default_rng(1).integers(0, DEFAULT_PRIME, size=(side, side), dtype=np.int64)
-    floating = dense.astype(np.float64)
-    kernel_rows = []
-    for threads in (None, 1):
-        with threadpool_limits(limits=threads, user_api="blas"):
-            exact_time, exact = best_time(lambda: rank_mod_p(dense), args.repeat)
-            svd_time, svd_rank = best_time(lambda: np.linalg.matrix_rank(floating), args.repeat)
-        kernel_rows.append([f"{side} x {side} random residues", "as set" if threads is None else "1",
-                            str(exact), f"{exact_time:.3f}", str(svd_rank), f"{svd_time:.3f}",
-                            f"{svd_time / exact_time:.1f}x"])
-    assert rank_mod_p_flint(dense) == exact
-    print("\nexact rank kernel against numpy's floating matrix_rank (same matrix, same process, "
-          f"best of {args.repeat})\n")
-    print_table(["matrix", "BLAS threads", "exact rank", "rank_mod_p s", "SVD rank", "matrix_rank s",
-                 "speed-up"], kernel_rows)
-    print("\nThe exact rank is modulo p = 2**31 - 1 (checked against python-flint); the SVD rank "
-          "of a residue matrix is only a timing reference and decides nothing.")
+    kernel = kernel_comparison(f"{side} x {side} random residues", random_residues(side),
+                               [int(t) for t in args.threads.split(",")], args.repeat)
+    print(f"\nexact rank kernel against numpy's floating matrix_rank (best of {args.repeat}; BLAS: "
+          f"{blas_libraries()})\n")
+    print_table(HEADER, kernel)
+    print("\n" + NOTE)
     return 0
 
 

@@ -1,12 +1,14 @@
 """Exact modular rank against floating SVD and sympy, on real model Jacobians.
 
 Run ``python benchmarks/bench_rank.py`` (``--help`` for sizes). One run prints
-a table of wall times and the ratios issue 2 asks for:
+two tables of wall times and the ratios issues 2 and 15 ask for:
 
 - ``rank_mod_p`` on a ~2000 x 2000 lrnn Jacobian (built by
   ``model.jacobian`` under ``ModularArithmetic``) against numpy's floating
   ``matrix_rank`` (an SVD) of the same matrix, and on a random full-rank
-  2000 x 2000 matrix (the worst case: every panel finds a full pivot block);
+  2000 x 2000 matrix (the worst case: every panel finds a full pivot block),
+  each at every BLAS thread count of ``--threads`` (the same count on both
+  sides; :mod:`rank_kernel`, shared with ``bench_classify.py``);
 - ``rank_mod_p`` against sympy's ``Matrix.rank`` at 150 x 150 (150 columns
   of an lrnn Jacobian at a small-integer point, rank 150, so sympy works with
   small exact integers), with sympy's ``DomainMatrix`` over QQ and
@@ -14,8 +16,9 @@ a table of wall times and the ratios issue 2 asks for:
   child process under ``--sympy-timeout`` seconds; if it does not finish, the
   table shows the timeout and the speed-up as a lower bound (">").
 
-Each timing is the best of ``--repeat`` runs (sympy: one run). Timings on a
-shared machine vary; the ranks are checked against flint every time.
+Each timing is the best of ``--repeat`` runs (sympy: one run), with the CPU
+seconds of that run beside it (on a shared machine the wall time also counts
+other processes' load). The ranks are checked against flint every time.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import time
 
 import numpy as np
 
+from rank_kernel import HEADER, NOTE, blas_libraries, kernel_comparison, print_table, random_residues
 from symmp.arithmetic import DEFAULT_PRIME, FLOAT, ModularArithmetic
 from symmp.analysis.ranks import random_point
 from symmp.models import LRNN
@@ -104,42 +108,31 @@ def row(name, shape, exact_rank, exact_time, other_name, other_rank, other_time,
     ]
 
 
-def print_table(rows):
-    header = ["matrix", "shape", "exact rank", "rank_mod_p s", "vs", "its rank", "its s", "speed-up"]
-    widths = [max(len(str(r[k])) for r in [header] + rows) for k in range(len(header))]
-    for k, line in enumerate([header] + rows):
-        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
-        if k == 0:
-            print("  ".join("-" * w for w in widths))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
+    parser.add_argument("--threads", default="1,2", help="BLAS thread counts of the kernel table")
     parser.add_argument("--sympy-size", type=int, default=150, help="side of the sympy comparison")
     parser.add_argument("--skip-sympy", action="store_true", help="leave sympy's Matrix.rank out")
     parser.add_argument(
         "--sympy-timeout", type=float, default=120.0, help="seconds before Matrix.rank is killed"
     )
     args = parser.parse_args(argv)
-    rows = []
+    threads = [int(t) for t in args.threads.split(",")]
 
     # 1. lrnn Jacobian, 2000 x 2125 (d*m = 40*50 outputs, 25^2 + 25*20 + 40*25 weights)
     model, m = LRNN(n=25, b=20, d=40, T=3), 50
     jacobian = modular_jacobian(model, m, seed=0)
-    exact_time, exact = best_time(lambda: rank_mod_p(jacobian), args.repeat)
-    svd_time, svd_rank = best_time(lambda: np.linalg.matrix_rank(jacobian.astype(np.float64)), args.repeat)
-    assert exact == rank_mod_p_flint(jacobian) == model.rank_upper_bound(m)
-    rows.append(row(f"lrnn {model.dims()} m={m}", jacobian.shape, exact, exact_time,
-                    "numpy matrix_rank", svd_rank, svd_time))
-
+    assert rank_mod_p(jacobian) == model.rank_upper_bound(m)
+    kernel = kernel_comparison(f"lrnn {model.dims()} m={m} Jacobian {jacobian.shape[0]} x {jacobian.shape[1]}",
+                               jacobian, threads, args.repeat)
     # 2. random full-rank 2000 x 2000 residues (worst case for elimination)
-    dense = np.random.default_rng(1).integers(0, DEFAULT_PRIME, size=(2000, 2000), dtype=np.int64)
-    exact_time, exact = best_time(lambda: rank_mod_p(dense), args.repeat)
-    svd_time, svd_rank = best_time(lambda: np.linalg.matrix_rank(dense.astype(np.float64)), args.repeat)
-    assert exact == rank_mod_p_flint(dense) == 2000
-    rows.append(row("random residues", dense.shape, exact, exact_time, "numpy matrix_rank", svd_rank, svd_time))
+    kernel += kernel_comparison("random residues 2000 x 2000", random_residues(2000), threads, args.repeat)
+    print(f"exact rank kernel against numpy's floating matrix_rank (BLAS: {blas_libraries()})\n")
+    print_table(HEADER, kernel)
+    print(NOTE + "\n")
 
+    rows = []
     # 3. sympy and flint at 150 x 150: 150 columns of an lrnn Jacobian at a small-integer point
     small_model, small_m = LRNN(n=10, b=5, d=15, T=2), 10  # 150 x 300 Jacobian
     full = small_integer_jacobian(small_model, small_m, seed=2)
@@ -156,7 +149,7 @@ def main(argv=None) -> int:
         sympy_time, sympy_rank, finished = sympy_matrix_rank(small, args.sympy_timeout)
         rows.append(row(name, small.shape, exact, exact_time, "sympy Matrix.rank", sympy_rank,
                         sympy_time, finished))
-    print_table(rows)
+    print_table(["matrix", "shape", "exact rank", "rank_mod_p s", "vs", "its rank", "its s", "speed-up"], rows)
     print("\nspeed-up = other time / rank_mod_p time (> 1 means rank_mod_p is faster); "
           f"best of {args.repeat} runs, sympy one run. Exact ranks are modulo p = {DEFAULT_PRIME}, "
           "sympy's over Q.")

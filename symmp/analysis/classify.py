@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..allocation import Allocation
-from ..systems.lifted import build_terms
+from ..systems.lifted import lifted_terms
 from .activation import nonpolynomial_verdict
 from .budgets import Budget, equation_budgets
 from .flow import FlowReport, flow_bound
@@ -294,10 +294,10 @@ def classify(
         f"at {ranks.points} random points"
     ]
     reasons += _waste_sentences(flow.waste)
-    # counts of the lifted system (THEORY.md section 5), for polynomial models
-    # built once and shared with the sequential search below
-    lifted = {"right": build_terms(allocation)} if allocation.model.polynomial else {}
-    extra = lifted_counts(allocation, lifted["right"]) if lifted else {}
+    # counts of the lifted system (THEORY.md section 5), for polynomial models;
+    # the system is built once (lifted_terms) and shared with the sequential
+    # search below, the sequential solver and the provers
+    extra = lifted_counts(allocation) if allocation.model.polynomial else {}
     if flow.uncovered:
         reasons.append(
             f"the budgets let the learnable weights cover at most {flow.bound} of the "
@@ -363,7 +363,7 @@ def classify(
         )
     # Sequential linearity of the lifted system (THEORY.md section 5), found by
     # the general block mechanism; the theorem pattern checks are a cross-check.
-    sequential = analyze_sequential(allocation, seed=seed, terms=lifted)
+    sequential = analyze_sequential(allocation, seed=seed)
     context = ProverContext(
         ranks=ranks,
         seed=(allocation.seed or 0) if seed is None else seed,

@@ -54,6 +54,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import heapq
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -63,7 +64,7 @@ from ..allocation import Allocation
 from ..arithmetic import DEFAULT_PRIME, ModularArithmetic
 from ..modlinalg import rank_mod_p, rref_mod_p, solve_mod_p
 from ..systems.instance import atom_values, teacher_targets
-from ..systems.lifted import LIFTINGS, TermSystem, build_terms, choose_form
+from ..systems.lifted import LIFTINGS, TermSystem, choose_form, lifted_terms
 from ..systems.structure import Block, SequentialStructure
 
 __all__ = [
@@ -135,14 +136,29 @@ def analyze_sequential(
         Seed of the random instance; default ``allocation.seed`` or 0.
     terms : dict, optional
         Lifted systems already built (lifting name to the
-        :class:`TermSystem` of this allocation and ``form``), shared with the
-        caller instead of built again; the ones built here are added to it.
+        :class:`TermSystem` of this allocation and ``form``), used instead of
+        building them; the ones built here are added to it. Without it the
+        systems come from :func:`symmp.systems.lifted_terms` and the report
+        itself is computed once per ``(allocation, liftings, form, prime,
+        seed)`` and shared by every caller (classify, the sequential solver,
+        provers).
 
     Returns
     -------
     SequentialReport
     """
     seed = (allocation.seed or 0) if seed is None else seed
+    if terms is None:  # one search per allocation and options, shared by every caller
+        return _shared_analysis(allocation, tuple(liftings), form, prime, seed)
+    return _analyze(allocation, tuple(liftings), form, prime, seed, terms)
+
+
+@lru_cache(maxsize=8)
+def _shared_analysis(allocation, liftings, form, prime, seed) -> SequentialReport:
+    return _analyze(allocation, liftings, form, prime, seed, None)
+
+
+def _analyze(allocation, liftings, form, prime, seed, terms) -> SequentialReport:
     attempts: dict[str, str] = {}
     fallback = None
     built = {} if terms is None else terms
@@ -153,7 +169,7 @@ def analyze_sequential(
             attempts[lifting] = _too_few(equations, unknowns)
             continue
         if lifting not in built:
-            built[lifting] = build_terms(allocation, lifting=lifting, form=form)
+            built[lifting] = lifted_terms(allocation, lifting, form)
         structure, why = _detect(allocation, built[lifting], prime, seed)
         if structure is not None and structure.exact:
             return SequentialReport(structure, attempts)
@@ -172,7 +188,7 @@ def lifted_counts(allocation: Allocation, terms: TermSystem | None = None) -> di
     >>> lifted_counts(Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2))["equations"]
     {'linear': 4, 'quadratic': 2}
     """
-    terms = build_terms(allocation) if terms is None else terms
+    terms = lifted_terms(allocation) if terms is None else terms
     return {
         "equations": terms.counts(),
         "unknowns": terms.unknown_counts(),

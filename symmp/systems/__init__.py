@@ -16,7 +16,7 @@ PolynomialSystem(lifted (right), form='markov', 8 equations {'linear': 7, 'quadr
 from __future__ import annotations
 
 from .instance import Instance, atom_values, draw_instance, targets_from_outputs, teacher_targets
-from .lifted import FORMS, LIFTINGS, SystemBuilder, TermSystem, build_terms, choose_form, default_form
+from .lifted import FORMS, LIFTINGS, SystemBuilder, TermSystem, build_terms, choose_form, default_form, lifted_terms
 from .sequential_solver import fill_learnables, sequential_solve
 from .structure import Block, BlockGroup, SequentialStructure
 from .system import Equation, PolynomialSystem, build_system
@@ -26,6 +26,7 @@ __all__ = [
     "PolynomialSystem",
     "Equation",
     "build_terms",
+    "lifted_terms",
     "TermSystem",
     "SystemBuilder",
     "choose_form",

@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -41,7 +41,8 @@ from ..errors import SpecError
 from .generic import from_forward, to_terms
 from .terms import ONE, Atom, AtomTable, Terms
 
-__all__ = ["TermSystem", "SystemBuilder", "atom_names", "matrix_label", "build_terms", "default_form", "choose_form", "LIFTINGS", "FORMS"]
+__all__ = ["TermSystem", "SystemBuilder", "atom_names", "matrix_label", "build_terms", "lifted_terms", "default_form",
+           "choose_form", "LIFTINGS", "FORMS"]
 
 LIFTINGS = ("right", "left")
 FORMS = ("auto", "outputs", "reduced")
@@ -336,6 +337,37 @@ def build_terms(allocation: Allocation, *, lifting: str = "right", form: str = "
     builder = SystemBuilder(allocation, lifting)
     allocation.model.write_system(builder, chosen)
     return builder.finish(chosen, lifting)
+
+
+def lifted_terms(allocation: Allocation, lifting: str = "right", form: str = "auto") -> TermSystem:
+    """:func:`build_terms`, built once per ``(allocation, lifting, form)`` and shared.
+
+    Every caller in one ``classify`` or ``mp`` call (the counts, the
+    sequential search, the sequential solver, provers) gets the same object
+    instead of a new build; its arrays are read-only. The last
+    :data:`SHARED_SYSTEMS` systems are kept (allocations are compared by
+    value).
+
+    Examples
+    --------
+    >>> from symmp import Allocation, LRNN
+    >>> allocation = Allocation.diagonal(LRNN(n=2, b=1, d=1, T=2), "W", m=2)
+    >>> lifted_terms(allocation) is lifted_terms(allocation, "right", "auto")
+    True
+    """
+    return _shared_terms(allocation, lifting, form)
+
+
+#: Lifted systems kept by :func:`lifted_terms`.
+SHARED_SYSTEMS = 4
+
+
+@lru_cache(maxsize=SHARED_SYSTEMS)
+def _shared_terms(allocation: Allocation, lifting: str, form: str) -> TermSystem:
+    terms = build_terms(allocation, lifting=lifting, form=form)
+    for array in (terms.equation, terms.factors, terms.coef, terms.side, terms.group_of):
+        array.flags.writeable = False
+    return terms
 
 
 def choose_form(allocation: Allocation, form: str) -> str:
